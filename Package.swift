@@ -1,0 +1,106 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "swift-salesforce-streaming",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "ServiceKitTesting", targets: ["ServiceKitTesting"]),
+        .library(name: "Bayeux", targets: ["Bayeux"]),
+        .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
+        .library(name: "Redis", targets: ["Redis"]),
+        .library(name: "Salesforce", targets: ["Salesforce"]),
+        .library(name: "SalesforceStreaming", targets: ["SalesforceStreaming"]),
+        .library(name: "SalesforceSimulator", targets: ["SalesforceSimulator"]),
+        .library(name: "SalesforceSimulatorServer", targets: ["SalesforceSimulatorServer"]),
+        .executable(name: "salesforce-simulator", targets: ["salesforce-simulator"]),
+        .executable(name: "demo", targets: ["demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // C libraries, wrapped by thin modules; nothing above them sees a pointer.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "HTTPTransport",
+                dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "Redis",
+                dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
+        // The Bayeux (CometD) protocol: message model, state machine, long-polling session.
+        .target(name: "Bayeux",
+                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
+        // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
+        .target(name: "ServiceKit",
+                dependencies: [.product(name: "Logging", package: "swift-log"), "Yams"],
+                swiftSettings: strict),
+
+        // Salesforce login and REST, shared by streaming and the API dependency.
+        .target(name: "Salesforce",
+                dependencies: ["HTTPTransport", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
+        // Streaming entrypoints (Subscribe, ...), the shared streaming client, replay stores.
+        .target(name: "SalesforceStreaming",
+                dependencies: ["Bayeux", "HTTPTransport", "Redis", "Salesforce", "ServiceKit",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
+        // The local Salesforce org simulator: engine (no network) and its HTTP server.
+        .target(name: "SalesforceSimulator",
+                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "SalesforceSimulatorServer",
+                dependencies: ["SalesforceSimulator", "HTTPTransport",
+                               .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: strict),
+        .executableTarget(name: "salesforce-simulator",
+                          dependencies: ["SalesforceSimulatorServer"],
+                          swiftSettings: strict),
+
+        // Helpers for users' unit tests (worker factory, in-memory container runs).
+        .target(name: "ServiceKitTesting",
+                dependencies: ["ServiceKit", "SalesforceStreaming", "SalesforceSimulator", "HTTPTransport", "Bayeux"],
+                swiftSettings: strict),
+
+        // Example services, compiled and run by tests; `demo` is the README's first command.
+        .target(name: "Examples",
+                dependencies: ["ServiceKit", "SalesforceStreaming"],
+                path: "Examples/Services",
+                swiftSettings: strict),
+        .executableTarget(name: "demo",
+                          dependencies: ["Examples", "ServiceKit", "SalesforceStreaming",
+                                         "SalesforceSimulator", "SalesforceSimulatorServer"],
+                          path: "Examples/demo",
+                          swiftSettings: strict),
+
+        .testTarget(name: "HTTPTransportTests",
+                    dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
+        .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
+        .testTarget(name: "SalesforceStreamingTests",
+                    dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
+                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit"]),
+        .testTarget(name: "SalesforceSimulatorTests",
+                    dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
+        .testTarget(name: "ExamplesTests",
+                    dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
+                                   "SalesforceSimulator", "SalesforceSimulatorServer"]),
+    ]
+)
