@@ -1,0 +1,43 @@
+/// What an entrypoint of a `ServiceType` service gets from its container: the shared
+/// ``ContainerServices`` plus the ability to start workers.
+public struct ContainerContext<ServiceType: Service>: Sendable {
+    /// Configuration, logger, shared extensions, failure reporting.
+    public let services: ContainerServices
+    let container: ServiceContainer<ServiceType>
+
+    /// Starts a worker running `handler` on a fresh copy of the service, with dependencies injected
+    /// and a ``WorkerContext`` carrying `contextData`.
+    ///
+    /// Suspends while `max_workers` workers are running: an entrypoint's event loop that awaits
+    /// this call takes no new events until a worker finishes. Returns once the worker has started;
+    /// `completion` is called with the handler's outcome when it ends (also when it fails; the
+    /// error is logged with the worker's context). Throws ``ContainerError/notRunning`` once the
+    /// container is stopping, and `CancellationError` if the caller is cancelled while waiting.
+    public func spawnWorker(
+        entrypoint: String,
+        contextData: [String: String] = [:],
+        handler: @escaping @Sendable (ServiceType) async throws -> Void,
+        completion: @escaping @Sendable (Result<Void, any Error>) async -> Void = { _ in }
+    ) async throws {
+        try await container.spawnWorker(entrypoint: entrypoint, contextData: contextData,
+                                        handler: handler, completion: completion)
+    }
+}
+
+/// Errors the container itself reports.
+public enum ContainerError: Error, Equatable, CustomStringConvertible {
+    /// The container is stopping or stopped and starts no new workers.
+    case notRunning
+    /// `start()` was called on a container that was already started.
+    case alreadyStarted
+    /// The container was killed.
+    case killed
+
+    public var description: String {
+        switch self {
+        case .notRunning: "the container is not running and starts no new workers"
+        case .alreadyStarted: "the container was already started"
+        case .killed: "the container was killed"
+        }
+    }
+}

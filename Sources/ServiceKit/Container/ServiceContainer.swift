@@ -1,0 +1,299 @@
+import Foundation
+import Logging
+
+/// Runs one service: owns its entrypoints, dependency providers, shared extensions and workers,
+/// and drives their lifecycle as Nameko's `ServiceContainer` does.
+///
+/// ```swift
+/// let container = ServiceContainer(InvoiceService.self, configuration: config)
+/// try await container.start()      // setup, then start every extension
+/// ...
+/// await container.stop()           // entrypoints stop, workers finish, extensions stop
+/// ```
+///
+/// `start()` sets up every dependency provider, entrypoint and shared extension, then starts them
+/// in that order. `stop()` is graceful: entrypoints take no new events, running workers finish,
+/// then dependencies and shared extensions stop (the streaming connection commits its last replay
+/// positions and disconnects). `kill()` cancels everything at once.
+public actor ServiceContainer<S: Service>: ContainerBackend {
+    /// Where the container is in its life.
+    public enum State: Sendable, Equatable {
+        case created, starting, running, stopping, stopped
+    }
+
+    public nonisolated let serviceName: String
+    /// The most workers that run at once (config key `max_workers`, default 10).
+    public nonisolated let maxWorkers: Int
+    /// The service value workers copy; its dependency providers are the container's.
+    public nonisolated let prototype: S
+    public private(set) var state: State = .created
+
+    private let configuration: ServiceConfiguration
+    private let logger: Logger
+    private let pool: WorkerPool
+    /// The entrypoints the container made from the service's declarations (empty once stopped).
+    public private(set) var entrypoints: [any Entrypoint] = []
+    private var providers: [any DependencyProvider] = []
+    private var sharedExtensions: [(key: String, extension: any SharedExtension)] = []
+    private var workers: [UUID: Task<Void, Never>] = [:]
+    private var managedTasks: [UUID: Task<Void, Never>] = [:]
+    private var replacedDependencies: [ObjectIdentifier: any Sendable] = [:]
+    private var failure: (any Error)?
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Makes a container for `serviceType`.
+    /// - Parameters:
+    ///   - configuration: the service configuration (see ``ServiceConfiguration/load(path:environment:)``).
+    ///   - logger: the base logger; defaults to one labelled with the service name.
+    public init(_ serviceType: S.Type = S.self, configuration: ServiceConfiguration = ServiceConfiguration(),
+                logger: Logger? = nil) throws {
+        self.serviceName = S.name
+        self.configuration = configuration
+        var logger = logger ?? Logger(label: "servicekit.\(S.name)")
+        logger[metadataKey: "service"] = .string(S.name)
+        self.logger = logger
+        let maxWorkers = try configuration.optionalInt("max_workers") ?? 10
+        guard maxWorkers > 0 else {
+            throw ConfigurationError.invalidValue(key: "max_workers", reason: "must be at least 1, got \(maxWorkers)")
+        }
+        self.maxWorkers = maxWorkers
+        self.pool = WorkerPool(capacity: maxWorkers)
+        self.prototype = S()
+    }
+
+    private var services: ContainerServices {
+        ContainerServices(serviceName: serviceName, configuration: configuration, logger: logger, backend: self)
+    }
+
+    // MARK: Lifecycle
+
+    /// Sets up and starts every extension. If any of them fails, the container is killed and the
+    /// error rethrown.
+    public func start() async throws {
+        guard state == .created else { throw ContainerError.alreadyStarted }
+        state = .starting
+        logger.info("starting service container", metadata: ["max_workers": "\(maxWorkers)"])
+        do {
+            discoverExtensions()
+            for provider in providers { try await provider.bind(to: services) }
+            for provider in providers { try await provider.setup() }
+            for entrypoint in entrypoints { try await entrypoint.setup() }
+            // Shared extensions are created by the setups above.
+            for shared in sharedExtensions { try await shared.extension.setup() }
+            for provider in providers { try await provider.start() }
+            for entrypoint in entrypoints { try await entrypoint.start() }
+            for shared in sharedExtensions { try await shared.extension.start() }
+        } catch {
+            logger.error("service container failed to start: \(error)")
+            await kill(error)
+            throw error
+        }
+        guard state == .starting else { throw failure ?? ContainerError.killed }
+        state = .running
+        logger.info("service container started", metadata: [
+            "entrypoints": .array(entrypoints.map { .string($0.name) }),
+        ])
+    }
+
+    /// Stops gracefully: entrypoints stop taking events, running workers finish, then
+    /// dependencies and shared extensions stop. Returns when all of that is done.
+    public func stop() async {
+        switch state {
+        case .stopping, .stopped:
+            await waitUntilStopped()
+            return
+        case .created:
+            finish()
+            return
+        case .starting, .running:
+            break
+        }
+        state = .stopping
+        logger.info("stopping service container", metadata: ["running_workers": "\(workers.count)"])
+        for entrypoint in entrypoints { await entrypoint.stop() }
+        await waitForWorkers()
+        for provider in providers { await provider.stop() }
+        for shared in sharedExtensions.reversed() { await shared.extension.stop() }
+        for task in managedTasks.values { task.cancel() }
+        managedTasks.removeAll()
+        finish()
+        logger.info("service container stopped")
+    }
+
+    /// Ends at once: cancels running workers and background tasks and kills every extension.
+    /// ``wait()`` then throws `error` (or ``ContainerError/killed``).
+    public func kill(_ error: (any Error)? = nil) async {
+        guard state != .stopped else { return }
+        if failure == nil { failure = error ?? ContainerError.killed }
+        logger.warning("killing service container", metadata: ["reason": "\(failure!)"])
+        state = .stopping
+        for task in workers.values { task.cancel() }
+        for task in managedTasks.values { task.cancel() }
+        for entrypoint in entrypoints { await entrypoint.kill() }
+        for provider in providers { await provider.kill() }
+        for shared in sharedExtensions.reversed() { await shared.extension.kill() }
+        managedTasks.removeAll()
+        finish()
+    }
+
+    /// Suspends until the container has stopped. Throws the error that ended it, if one did
+    /// (an extension's failure, or the error given to ``kill(_:)``).
+    public func wait() async throws {
+        await waitUntilStopped()
+        if let failure { throw failure }
+    }
+
+    /// Number of workers running now.
+    public var runningWorkers: Int { workers.count }
+
+    /// Replaces the value a dependency gives workers, before `start()` (Nameko's
+    /// `replace_dependencies`). `provider` is a key path to the dependency's projected value,
+    /// e.g. `\.$dispatch`.
+    public func replaceDependency<P: DependencyProvider>(_ provider: KeyPath<S, P>, with value: P.Value) {
+        precondition(state == .created, "replace dependencies before starting the container")
+        replacedDependencies[ObjectIdentifier(prototype[keyPath: provider])] = value
+    }
+
+    // MARK: ContainerBackend
+
+    func sharedExtension<E: SharedExtension>(_ key: String, make: @Sendable () -> E) -> E {
+        if let existing = sharedExtensions.first(where: { $0.key == key }) {
+            guard let typed = existing.extension as? E else {
+                preconditionFailure("shared extension key '\(key)' is used by \(type(of: existing.extension)) and \(E.self)")
+            }
+            return typed
+        }
+        let made = make()
+        sharedExtensions.append((key, made))
+        return made
+    }
+
+    func fail(_ error: any Error) {
+        guard state == .starting || state == .running else { return }
+        logger.error("service container failing: \(error)")
+        if failure == nil { failure = error }
+        // Stop from a task of its own: the caller may be a loop that stop() waits for.
+        let wasStarting = state == .starting
+        Task {
+            if wasStarting { await self.kill(error) } else { await self.stop() }
+        }
+    }
+
+    func spawnManagedTask(_ name: String, _ operation: @escaping @Sendable () async throws -> Void) {
+        let id = UUID()
+        managedTasks[id] = Task {
+            do {
+                try await operation()
+            } catch is CancellationError {
+            } catch {
+                self.logger.error("background task '\(name)' failed: \(error)")
+                self.fail(error)
+            }
+            self.managedTaskEnded(id)
+        }
+    }
+
+    private func managedTaskEnded(_ id: UUID) {
+        managedTasks[id] = nil
+    }
+
+    // MARK: Workers
+
+    func spawnWorker(entrypoint: String, contextData: [String: String],
+                     handler: @escaping @Sendable (S) async throws -> Void,
+                     completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
+        guard state == .running || state == .starting else { throw ContainerError.notRunning }
+        try await pool.acquire()
+        guard state == .running || state == .starting else {
+            await pool.release()
+            throw ContainerError.notRunning
+        }
+        let id = UUID()
+        let context = WorkerContext(serviceName: serviceName, entrypoint: entrypoint, data: contextData, logger: logger)
+        workers[id] = Task {
+            await self.runWorker(context, handler: handler, completion: completion)
+            await self.pool.release()
+            self.workerEnded(id)
+        }
+    }
+
+    private nonisolated func runWorker(_ base: WorkerContext, handler: @Sendable (S) async throws -> Void,
+                                       completion: @Sendable (Result<Void, any Error>) async -> Void) async {
+        let (providers, replaced) = await (self.providers, self.replacedDependencies)
+        var context = base
+        let result: Result<Void, any Error>
+        do {
+            for provider in providers {
+                if let value = replaced[ObjectIdentifier(provider)] {
+                    context.setErasedDependency(value, for: provider)
+                } else {
+                    context.setErasedDependency(try await provider.erasedValue(for: context), for: provider)
+                }
+            }
+            for provider in providers { await provider.workerSetup(context) }
+            let service = prototype
+            result = await WorkerContext.$current.withValue(context) {
+                do {
+                    try await handler(service)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } catch {
+            result = .failure(error)
+        }
+        if case .failure(let error) = result {
+            context.logger.error("worker failed: \(error)")
+        }
+        for provider in providers { await provider.workerResult(context, result: result) }
+        await completion(result)
+        for provider in providers { await provider.workerTeardown(context) }
+    }
+
+    private func workerEnded(_ id: UUID) {
+        workers[id] = nil
+        if workers.isEmpty {
+            let waiting = idleWaiters
+            idleWaiters.removeAll()
+            for waiter in waiting { waiter.resume() }
+        }
+    }
+
+    private func waitForWorkers() async {
+        while !workers.isEmpty {
+            await withCheckedContinuation { idleWaiters.append($0) }
+        }
+    }
+
+    // MARK: Internals
+
+    private func discoverExtensions() {
+        let context = ContainerContext(services: services, container: self)
+        for child in Mirror(reflecting: prototype).children {
+            let attribute = (child.label ?? "?").trimmingPrefix("_")
+            if let declaration = child.value as? any EntrypointDeclaration<S> {
+                entrypoints += declaration.makeEntrypoints(attribute: String(attribute), context: context)
+            } else if let dependency = child.value as? any DependencyDeclaration {
+                let provider = dependency.anyProvider
+                if !providers.contains(where: { $0 === provider }) { providers.append(provider) }
+            }
+        }
+    }
+
+    private func finish() {
+        state = .stopped
+        // Break reference cycles (entrypoints hold the container through their context).
+        entrypoints.removeAll()
+        sharedExtensions.removeAll()
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting { waiter.resume() }
+    }
+
+    private func waitUntilStopped() async {
+        guard state != .stopped else { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+}

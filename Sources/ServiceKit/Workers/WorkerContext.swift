@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+
+/// What one worker (one handler call for one event) knows about itself, bound as a task-local
+/// while its handler runs (Nameko's `WorkerContext`).
+public struct WorkerContext: Sendable {
+    /// The service's name.
+    public let serviceName: String
+    /// The entrypoint that started the worker, e.g. `subscribe(/topic/InvoiceStatementUpdates)`.
+    public let entrypoint: String
+    /// Unique per worker: `<service>.<entrypoint attribute>.<uuid>`.
+    public let callID: String
+    /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
+    public let data: [String: String]
+    /// A logger whose metadata carries the service, entrypoint, call ID and context data.
+    public let logger: Logger
+    /// Values injected by dependency providers, keyed by provider identity.
+    var dependencies: [ObjectIdentifier: any Sendable]
+
+    /// The worker the current task runs for, if any.
+    @TaskLocal public static var current: WorkerContext?
+
+    /// Makes a context; containers do this for every worker, tests may do it to call handlers.
+    public init(serviceName: String, entrypoint: String, data: [String: String] = [:], logger: Logger) {
+        self.serviceName = serviceName
+        self.entrypoint = entrypoint
+        self.callID = "\(serviceName).\(entrypoint).\(UUID().uuidString.lowercased())"
+        self.data = data
+        var logger = logger
+        logger[metadataKey: "service"] = .string(serviceName)
+        logger[metadataKey: "entrypoint"] = .string(entrypoint)
+        logger[metadataKey: "call_id"] = .string(callID)
+        for (key, value) in data { logger[metadataKey: key] = .string(value) }
+        self.logger = logger
+        self.dependencies = [:]
+    }
+
+    /// Sets the value a ``Dependency`` declared with `provider` gives inside this worker.
+    public mutating func setDependency<P: DependencyProvider>(_ value: P.Value, for provider: P) {
+        dependencies[ObjectIdentifier(provider)] = value
+    }
+
+    mutating func setErasedDependency(_ value: any Sendable, for provider: any DependencyProvider) {
+        dependencies[ObjectIdentifier(provider)] = value
+    }
+
+    /// Whether a value is set for `provider` (e.g. replaced by a test).
+    func hasDependency(for provider: any DependencyProvider) -> Bool {
+        dependencies[ObjectIdentifier(provider)] != nil
+    }
+}
