@@ -7,6 +7,8 @@ public struct ContainerServices: Sendable {
     public let serviceName: String
     /// The configuration the container was started with (the YAML file's content).
     public let configuration: ServiceConfiguration
+    /// Objects set for the container's extensions (transports, stores); defaults otherwise.
+    public let environment: ContainerEnvironment
     /// The container's logger; metadata carries the service name.
     public let logger: Logger
     let backend: any ContainerBackend

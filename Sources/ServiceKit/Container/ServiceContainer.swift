@@ -29,6 +29,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     public private(set) var state: State = .created
 
     private let configuration: ServiceConfiguration
+    private nonisolated let environment: ContainerEnvironment
     private let logger: Logger
     private let pool: WorkerPool
     /// The entrypoints the container made from the service's declarations (empty once stopped).
@@ -45,11 +46,13 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     /// Makes a container for `serviceType`.
     /// - Parameters:
     ///   - configuration: the service configuration (see ``ServiceConfiguration/load(path:environment:)``).
+    ///   - environment: objects extensions take instead of their defaults (transports, stores).
     ///   - logger: the base logger; defaults to one labelled with the service name.
     public init(_ serviceType: S.Type = S.self, configuration: ServiceConfiguration = ServiceConfiguration(),
-                logger: Logger? = nil) throws {
+                environment: ContainerEnvironment = ContainerEnvironment(), logger: Logger? = nil) throws {
         self.serviceName = S.name
         self.configuration = configuration
+        self.environment = environment
         var logger = logger ?? Logger(label: "servicekit.\(S.name)")
         logger[metadataKey: "service"] = .string(S.name)
         self.logger = logger
@@ -63,7 +66,8 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     }
 
     private var services: ContainerServices {
-        ContainerServices(serviceName: serviceName, configuration: configuration, logger: logger, backend: self)
+        ContainerServices(serviceName: serviceName, configuration: configuration, environment: environment,
+                          logger: logger, backend: self)
     }
 
     // MARK: Lifecycle
@@ -249,6 +253,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         }
         for provider in providers { await provider.workerResult(context, result: result) }
         await completion(result)
+        await environment[WorkerObserverKey.self]?(context, result)
         for provider in providers { await provider.workerTeardown(context) }
     }
 

@@ -16,17 +16,20 @@ import Logging
 /// `run()` throws its error.
 public struct ServiceRunner: Sendable {
     private let configuration: ServiceConfiguration
+    private let environment: ContainerEnvironment
     private let logger: Logger
     private var containers: [any RunnableContainer] = []
 
-    public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "servicekit.runner")) {
+    public init(configuration: ServiceConfiguration, environment: ContainerEnvironment = ContainerEnvironment(),
+                logger: Logger = Logger(label: "servicekit.runner")) {
         self.configuration = configuration
+        self.environment = environment
         self.logger = logger
     }
 
     /// Adds a service; its container is made now, so configuration errors surface here.
     public mutating func add<S: Service>(_ service: S.Type) throws {
-        containers.append(try ServiceContainer(service, configuration: configuration, logger: logger))
+        containers.append(try ServiceContainer(service, configuration: configuration, environment: environment, logger: logger))
     }
 
     /// Starts every service, then waits until a signal stops them or one of them fails.
