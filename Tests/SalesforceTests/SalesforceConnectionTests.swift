@@ -119,3 +119,23 @@ extension Result where Failure == any Error {
         do { return .success(try await body()) } catch { return .failure(error) }
     }
 }
+
+@Suite("SalesforceConnection abandonment")
+struct SalesforceConnectionAbandonmentTests {
+    @Test("when the only caller is cancelled the login is abandoned and the next caller starts a fresh one")
+    func abandonedLogin() async throws {
+        let auth = FakeAuthenticator(gateOpen: false)
+        let connection = SalesforceConnection(authenticator: auth, httpClient: ScriptedHTTPClient(responses: []))
+        let lonely = Task { try await connection.session() }
+        while await connection.waitingCallers < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        lonely.cancel()
+        await #expect(throws: CancellationError.self) { try await lonely.value }
+
+        let next = Task { try await connection.session() }
+        while await auth.logins < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        await auth.openGate()
+        // The abandoned login (token-1) finishes too, but only the fresh one is used.
+        #expect(try await next.value.accessToken == "token-2")
+        #expect(try await connection.session().accessToken == "token-2")
+    }
+}
