@@ -22,8 +22,6 @@ public actor SalesforceConnection {
     private var loginGeneration: UInt64 = 0
     private var waiters: [UInt64: CheckedContinuation<SalesforceSession, any Error>] = [:]
     private var nextWaiterID: UInt64 = 0
-    /// Logins performed (successful or not); for diagnostics and tests.
-    private(set) var loginAttempts = 0
 
     /// - Parameters:
     ///   - authenticator: how to log in (``SOAPLogin``, ``OAuthPasswordLogin``, …).
@@ -87,10 +85,9 @@ public actor SalesforceConnection {
     private func startLoginIfNeeded() {
         guard login == nil else { return }
         loginGeneration += 1
-        loginAttempts += 1
         let generation = loginGeneration
         let authenticator = authenticator
-        logger.debug("Logging in to Salesforce", metadata: ["authenticator": "\(authenticator)"])
+        logger.debug("Logging in to Salesforce", metadata: ["authenticator": "\(type(of: authenticator))"])
         login = Task {
             let result: Result<SalesforceSession, any Error>
             do {
