@@ -97,4 +97,11 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
 /// calling task is cancelled (throwing ``HTTPClientError/cancelled``).
 public protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Releases connections and threads; later requests fail with ``HTTPClientError/shutdown``.
+    /// Idempotent. Clients that hold nothing need not implement it.
+    func shutdown() async
+}
+
+extension HTTPClient {
+    public func shutdown() async {}
 }

@@ -27,12 +27,12 @@ public struct SalesforceSession: Sendable, Hashable {
     }
 
     /// The Streaming API (CometD) endpoint: `<instance>/cometd/<apiVersion>`.
-    public func cometdURL(apiVersion: String = SalesforceAPI.defaultAPIVersion) -> String {
+    public func cometdURL(apiVersion: String = SalesforceDefaults.defaultAPIVersion) -> String {
         "\(instanceURL)/cometd/\(apiVersion)"
     }
 
     /// The REST API base: `<instance>/services/data/v<apiVersion>`.
-    public func restBaseURL(apiVersion: String = SalesforceAPI.defaultAPIVersion) -> String {
+    public func restBaseURL(apiVersion: String = SalesforceDefaults.defaultAPIVersion) -> String {
         "\(instanceURL)/services/data/v\(apiVersion)"
     }
 

@@ -19,7 +19,7 @@ public struct OAuthPasswordLogin: SalesforceAuthenticator {
     public let password: String
     /// The user's security token, appended to the password (may be empty). Secret.
     public let securityToken: String
-    /// The login base URL, see ``SalesforceAPI/loginURL(sandbox:explicit:)``.
+    /// The login base URL, see ``SalesforceDefaults/loginURL(sandbox:explicit:)``.
     public let loginURL: String
     /// Time allowed for the token request.
     public let timeout: Duration
@@ -36,7 +36,7 @@ public struct OAuthPasswordLogin: SalesforceAuthenticator {
         self.username = username
         self.password = password
         self.securityToken = securityToken
-        self.loginURL = SalesforceAPI.loginURL(sandbox: sandbox, explicit: loginURL)
+        self.loginURL = SalesforceDefaults.loginURL(sandbox: sandbox, explicit: loginURL)
         self.timeout = timeout
         self.httpClient = httpClient
     }

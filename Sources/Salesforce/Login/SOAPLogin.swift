@@ -19,7 +19,7 @@ public struct SOAPLogin: SalesforceAuthenticator {
     /// The user's security token, appended to the password; empty when the org trusts the
     /// caller's IP range. Secret.
     public let securityToken: String
-    /// The login base URL, see ``SalesforceAPI/loginURL(sandbox:explicit:)``.
+    /// The login base URL, see ``SalesforceDefaults/loginURL(sandbox:explicit:)``.
     public let loginURL: String
     /// The API version the rest of the client uses; the login call uses at most 64.0.
     public let apiVersion: String
@@ -32,12 +32,12 @@ public struct SOAPLogin: SalesforceAuthenticator {
     ///   - loginURL: an explicit login URL (My Domain, or a simulator); overrides `sandbox`.
     public init(username: String, password: String, securityToken: String = "",
                 sandbox: Bool = false, loginURL: String? = nil,
-                apiVersion: String = SalesforceAPI.defaultAPIVersion,
+                apiVersion: String = SalesforceDefaults.defaultAPIVersion,
                 timeout: Duration = .seconds(30), httpClient: any HTTPClient) {
         self.username = username
         self.password = password
         self.securityToken = securityToken
-        self.loginURL = SalesforceAPI.loginURL(sandbox: sandbox, explicit: loginURL)
+        self.loginURL = SalesforceDefaults.loginURL(sandbox: sandbox, explicit: loginURL)
         self.apiVersion = apiVersion
         self.timeout = timeout
         self.httpClient = httpClient
@@ -45,7 +45,7 @@ public struct SOAPLogin: SalesforceAuthenticator {
 
     /// The SOAP endpoint the login is posted to.
     public var endpoint: String {
-        "\(loginURL)/services/Soap/u/\(SalesforceAPI.soapLoginVersion(for: apiVersion))"
+        "\(loginURL)/services/Soap/u/\(SalesforceDefaults.soapLoginVersion(for: apiVersion))"
     }
 
     /// The login request (exposed to the module for tests).

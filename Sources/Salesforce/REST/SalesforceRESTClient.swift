@@ -19,7 +19,7 @@ public struct SalesforceRESTClient: Sendable {
     /// Time allowed for each HTTP request.
     public let timeout: Duration
 
-    public init(connection: SalesforceConnection, apiVersion: String = SalesforceAPI.defaultAPIVersion,
+    public init(connection: SalesforceConnection, apiVersion: String = SalesforceDefaults.defaultAPIVersion,
                 timeout: Duration = .seconds(60)) {
         self.connection = connection
         self.apiVersion = apiVersion

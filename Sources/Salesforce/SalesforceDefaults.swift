@@ -1,5 +1,5 @@
 /// Constants and small rules shared by every Salesforce client in this package.
-public enum SalesforceAPI {
+public enum SalesforceDefaults {
     /// The API version used when none is configured: `64.0`.
     ///
     /// 64.0 is current, supports everything the streaming client needs (durable streaming
