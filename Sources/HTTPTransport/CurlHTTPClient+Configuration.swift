@@ -9,9 +9,10 @@ extension CurlHTTPClient {
         /// Longest time to establish a connection (TCP and TLS handshakes). Also bounded by each
         /// request's own timeout.
         public var connectTimeout: Duration
-        /// How many idle connections the client keeps open for reuse (`CURLMOPT_MAXCONNECTS`).
-        /// It does not cap concurrent requests: a burst may open more connections, and the
-        /// surplus is closed when they become idle.
+        /// How many idle connections the client keeps open for reuse, beyond those busy with
+        /// requests (it drives `CURLMOPT_MAXCONNECTS`). It does not cap concurrent requests:
+        /// each concurrent request may use its own connection, and after a burst the surplus
+        /// above this many idle connections is closed.
         public var maxConnections: Int
         /// Keep a cookie jar shared by all requests of this client (and only this client):
         /// cookies a server sets are sent back on later requests. Salesforce's streaming API

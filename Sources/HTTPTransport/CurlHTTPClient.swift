@@ -9,8 +9,9 @@ import Synchronization
 /// `curl_multi_wakeup`) and suspends; the thread runs all transfers of the client and resumes
 /// each caller when its exchange completes. No request blocks a Swift concurrency thread.
 ///
-/// - **Connections** are kept alive and reused across requests; up to
-///   ``Configuration/maxConnections`` idle ones are kept. `TCP_NODELAY` is on.
+/// - **Connections** are kept alive and reused across requests; besides the busy ones, up to
+///   ``Configuration/maxConnections`` idle ones are kept. `TCP_NODELAY` is on. HTTP/2 is used
+///   when a TLS server offers it (libcurl's default), HTTP/1.1 otherwise.
 /// - **Cookies** (on by default) live in a jar shared by every request of this client and by no
 ///   other client, as Salesforce's streaming API requires (`BAYEUX_BROWSER`).
 /// - **TLS** always verifies the peer certificate and host name; ``Configuration/caBundlePath``

@@ -153,6 +153,30 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test("Sustained concurrency above maxConnections reuses connections instead of churning them")
+    func concurrentReuse() async throws {
+        try await TestServer.with { server in
+            let client = CurlHTTPClient(configuration: .init(maxConnections: 4))
+            defer { client.shutdown() }
+            let peers = try await withThrowingTaskGroup(of: Set<String>.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        var peers = Set<String>()
+                        for _ in 0..<25 {
+                            let response = try await client.send(HTTPRequest(method: .get, url: server.url("/peer")))
+                            peers.insert(String(decoding: response.body, as: UTF8.self))
+                        }
+                        return peers
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.formUnion($1) }
+            }
+            // 12 concurrent tasks need about 12 connections; a cache capped below the load
+            // would open one per request (300).
+            #expect(peers.count <= 30)
+        }
+    }
+
     @Test("A request that outlives its timeout fails with .timedOut, well before the server answers")
     func requestTimeout() async throws {
         try await TestServer.with { server in

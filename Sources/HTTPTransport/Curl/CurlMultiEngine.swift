@@ -46,6 +46,8 @@ final class CurlMultiEngine: @unchecked Sendable {
     private var active: [CurlTransfer] = []
     private var idleHandles: [CurlEasyHandle] = []
     private let maxIdleHandles: Int
+    /// The current `CURLMOPT_MAXCONNECTS`.
+    private var connectionCacheSize: Int
 
     init(configuration: CurlHTTPClient.Configuration) {
         precondition(Self.globalInit == CURLE_OK,
@@ -54,7 +56,8 @@ final class CurlMultiEngine: @unchecked Sendable {
         self.configuration = configuration
         self.multi = multi
         self.maxIdleHandles = max(4, configuration.maxConnections * 2)
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maxConnections))
+        self.connectionCacheSize = max(1, configuration.maxConnections)
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, connectionCacheSize)
 
         // One share handle per client: TLS sessions always, cookies when enabled. Used only on
         // the engine thread, so no lock callbacks are needed.
@@ -156,6 +159,7 @@ final class CurlMultiEngine: @unchecked Sendable {
             for transfer in cancellations { abort(transfer) }
             cancellations.removeAll(keepingCapacity: true)
 
+            resizeConnectionCache()
             _ = curl_multi_perform(multi, &running)
             collectCompletions()
 
@@ -172,6 +176,19 @@ final class CurlMultiEngine: @unchecked Sendable {
             }
         }
         finished.signal()
+    }
+
+    /// Keeps `maxConnections` idle connections *beyond* those in use.
+    ///
+    /// libcurl's `CURLMOPT_MAXCONNECTS` caps the whole connection cache, busy connections
+    /// included: with a fixed cap below the number of concurrent requests, nearly every request
+    /// would close a connection and open a new one (measured: 1584 connections for 1600 requests
+    /// at 16 concurrent with a cap of 8; 16 with the cap following the load).
+    private func resizeConnectionCache() {
+        let wanted = max(1, configuration.maxConnections) + active.count
+        guard wanted != connectionCacheSize else { return }
+        connectionCacheSize = wanted
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, wanted)
     }
 
     private func start(_ transfer: CurlTransfer) {
