@@ -16,6 +16,8 @@ import Synchronization
 ///   other client, as Salesforce's streaming API requires (`BAYEUX_BROWSER`).
 /// - **TLS** always verifies the peer certificate and host name; ``Configuration/caBundlePath``
 ///   can point at a custom CA bundle (corporate proxies).
+/// - **Proxies**: libcurl honours the standard `http_proxy`, `https_proxy` and `no_proxy`
+///   environment variables.
 /// - **Redirects** are not followed: a `3xx` is returned as a response. Any status is a
 ///   response; only transport failures throw ``HTTPClientError``.
 /// - **Headers** are sent as given (no `Expect: 100-continue`, no default form `Content-Type`);
