@@ -5,9 +5,10 @@ import Synchronization
 
 /// The libcurl multi handle and the loop that drives it on one dedicated thread.
 ///
-/// Every libcurl call on the multi, share and easy handles happens on the engine thread
-/// (inside ``run()``), except `curl_multi_wakeup`, which libcurl documents as callable from
-/// any thread. Because of that, the share handle needs no lock callbacks.
+/// After `init` (which creates the multi and share handles before the thread starts), every
+/// libcurl call on the multi, share and easy handles happens on the engine thread (inside
+/// ``run()``), except `curl_multi_wakeup`, which libcurl documents as callable from any thread.
+/// Because of that, the share handle needs no lock callbacks.
 ///
 /// Other threads talk to the engine only through `inbox`: they append transfers to start or
 /// abort and wake the loop if it is sleeping in `curl_multi_poll`.
