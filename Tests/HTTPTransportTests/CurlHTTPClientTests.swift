@@ -46,6 +46,12 @@ struct CurlHTTPClientTests {
                 method: .post, url: server.url("/echo"), body: Data("raw".utf8)))
             #expect(string(unlabelled) == "raw")
             #expect(unlabelled.header("X-Content-Type") == "none")
+
+            // A field with an empty value is sent (libcurl would drop "Name:"), not omitted.
+            let empty = try await client.send(HTTPRequest(
+                method: .post, url: server.url("/echo"), headers: [("X-Custom", "")]))
+            #expect(empty.header("X-Custom") == "")
+            #expect(empty.header("X-Body-Length") == "0")
         }
     }
 
