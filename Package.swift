@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SalesforceSimulatorServer", targets: ["SalesforceSimulatorServer"]),
         .executable(name: "salesforce-simulator", targets: ["salesforce-simulator"]),
         .executable(name: "demo", targets: ["demo"]),
+        .executable(name: "example-service", targets: ["example-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -74,18 +75,23 @@ let package = Package(
 
         // Helpers for users' unit tests (worker factory, in-memory container runs).
         .target(name: "ServiceKitTesting",
-                dependencies: ["ServiceKit", "SalesforceStreaming", "SalesforceSimulator", "HTTPTransport", "Bayeux"],
+                dependencies: ["ServiceKit", "SalesforceStreaming", "SalesforceSimulator",
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // Example services, compiled and run by tests; `demo` is the README's first command.
         .target(name: "Examples",
-                dependencies: ["ServiceKit", "SalesforceStreaming"],
+                dependencies: ["ServiceKit", "SalesforceStreaming", .product(name: "Logging", package: "swift-log")],
                 path: "Examples/Services",
                 swiftSettings: strict),
         .executableTarget(name: "demo",
-                          dependencies: ["Examples", "ServiceKit", "SalesforceStreaming",
-                                         "SalesforceSimulator", "SalesforceSimulatorServer"],
+                          dependencies: ["Examples", "ServiceKit", "SalesforceSimulator", "SalesforceSimulatorServer",
+                                         .product(name: "Logging", package: "swift-log")],
                           path: "Examples/demo",
+                          swiftSettings: strict),
+        .executableTarget(name: "example-service",
+                          dependencies: ["Examples", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+                          path: "Examples/example-service",
                           swiftSettings: strict),
 
         .testTarget(name: "HTTPTransportTests",

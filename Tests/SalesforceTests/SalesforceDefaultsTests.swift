@@ -1,22 +1,22 @@
 import Testing
 @testable import Salesforce
 
-@Suite("SalesforceAPI")
-struct SalesforceAPITests {
+@Suite("SalesforceDefaults")
+struct SalesforceDefaultsTests {
     @Test("login URL: production by default, test.salesforce.com for sandboxes, explicit URL wins")
     func loginURLRules() {
-        #expect(SalesforceAPI.loginURL() == "https://login.salesforce.com")
-        #expect(SalesforceAPI.loginURL(sandbox: true) == "https://test.salesforce.com")
-        #expect(SalesforceAPI.loginURL(sandbox: true, explicit: "https://acme.my.salesforce.com/")
+        #expect(SalesforceDefaults.loginURL() == "https://login.salesforce.com")
+        #expect(SalesforceDefaults.loginURL(sandbox: true) == "https://test.salesforce.com")
+        #expect(SalesforceDefaults.loginURL(sandbox: true, explicit: "https://acme.my.salesforce.com/")
             == "https://acme.my.salesforce.com")
-        #expect(SalesforceAPI.loginURL(sandbox: false, explicit: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
-        #expect(SalesforceAPI.loginURL(sandbox: true, explicit: "") == "https://test.salesforce.com")
+        #expect(SalesforceDefaults.loginURL(sandbox: false, explicit: "http://127.0.0.1:8080") == "http://127.0.0.1:8080")
+        #expect(SalesforceDefaults.loginURL(sandbox: true, explicit: "") == "https://test.salesforce.com")
     }
 
     @Test("default API version is 64.0, the last with SOAP login")
     func defaultVersion() {
-        #expect(SalesforceAPI.defaultAPIVersion == "64.0")
-        #expect(SalesforceAPI.soapLoginVersion(for: "65.0") == "64.0")
-        #expect(SalesforceAPI.soapLoginVersion(for: "45.0") == "45.0")
+        #expect(SalesforceDefaults.defaultAPIVersion == "64.0")
+        #expect(SalesforceDefaults.soapLoginVersion(for: "65.0") == "64.0")
+        #expect(SalesforceDefaults.soapLoginVersion(for: "45.0") == "45.0")
     }
 }

@@ -1,0 +1,101 @@
+import HTTPTransport
+import Salesforce
+import ServiceKit
+
+/// What a streaming connection is made of, from configuration and the container's environment.
+struct StreamingConnectionParts: Sendable {
+    let http: any HTTPClient
+    let authenticator: any BayeuxAuthenticator
+    let store: any ReplayStore
+    let bayeux: BayeuxConfiguration
+}
+
+extension StreamingClient {
+    /// Reads the configuration section of this connection's kind; errors name the key.
+    func validateConfiguration() async throws {
+        switch kind {
+        case .salesforce: _ = try await SalesforceConnectionExtension.shared(in: services).settings()
+        case .bayeux: _ = try BayeuxServerSettings(configuration: services.configuration)
+        }
+    }
+
+    func makeConnectionParts() async throws -> StreamingConnectionParts {
+        let environment = services.environment
+        var bayeux = BayeuxConfiguration()
+        let parts: StreamingConnectionParts
+        switch kind {
+        case .salesforce:
+            let shared = await SalesforceConnectionExtension.shared(in: services)
+            let settings = try await shared.settings()
+            let connection = try await shared.connection()
+            bayeux.version = settings.bayeuxVersion
+            bayeux.minimumVersion = settings.bayeuxMinimumVersion
+            bayeux.replay = true
+            environment[BayeuxTuningKey.self](&bayeux)
+            let store = try environment[ReplayStoreKey.self] ?? makeReplayStore(settings)
+            let http = environment[HTTPClientFactoryKey.self](HTTPClientOptions(caBundlePath: settings.caBundlePath))
+            parts = StreamingConnectionParts(
+                http: http,
+                authenticator: SalesforceStreamingAuthenticator(connection: connection, apiVersion: settings.apiVersion),
+                store: store, bayeux: bayeux)
+        case .bayeux:
+            let settings = try BayeuxServerSettings(configuration: services.configuration)
+            bayeux.version = settings.version
+            bayeux.minimumVersion = settings.minimumVersion
+            bayeux.replay = false
+            environment[BayeuxTuningKey.self](&bayeux)
+            parts = StreamingConnectionParts(
+                http: environment[HTTPClientFactoryKey.self](HTTPClientOptions()),
+                authenticator: StaticEndpoint(url: settings.serverURI),
+                store: environment[ReplayStoreKey.self] ?? InMemoryReplayStore(), bayeux: bayeux)
+        }
+        return parts
+    }
+
+    /// The store `PUSHTOPIC_REPLAY_*` selects: Redis when enabled, else in memory.
+    private func makeReplayStore(_ settings: SalesforceSettings) throws -> any ReplayStore {
+        guard settings.replayEnabled else { return InMemoryReplayStore() }
+        // Redis-backed persistence lands with the durability work; until then refuse clearly
+        // rather than silently dropping positions.
+        throw StreamingConfigurationError.unsupported(key: "SALESFORCE.PUSHTOPIC_REPLAY_ENABLED",
+                                                      reason: "the Redis replay store is not available in this build")
+    }
+}
+
+/// Gives the Bayeux session the CometD endpoint and bearer token of the shared Salesforce login,
+/// and logs in again when the server says the session is no longer valid.
+struct SalesforceStreamingAuthenticator: BayeuxAuthenticator {
+    let connection: SalesforceConnection
+    let apiVersion: String
+
+    func endpoint() async throws -> BayeuxEndpoint {
+        try await Self.mapErrors { endpoint(for: try await connection.session()) }
+    }
+
+    func reauthenticate() async throws -> BayeuxEndpoint {
+        try await Self.mapErrors {
+            let stale = try await connection.session()
+            return endpoint(for: try await connection.refreshSession(replacing: stale))
+        }
+    }
+
+    private func endpoint(for session: SalesforceSession) -> BayeuxEndpoint {
+        BayeuxEndpoint(url: session.cometdURL(apiVersion: apiVersion), headers: [session.authorizationHeader])
+    }
+
+    /// Wrong credentials end the session at once; anything else (login server down) is retried.
+    private static func mapErrors(_ body: () async throws -> BayeuxEndpoint) async throws -> BayeuxEndpoint {
+        do {
+            return try await body()
+        } catch let error as SalesforceLoginError where error.isPermanent {
+            throw StreamingLoginFailed(underlying: error)
+        }
+    }
+}
+
+/// Salesforce refused the credentials: retrying cannot help, so the streaming connection (and the
+/// container) stops with this error.
+public struct StreamingLoginFailed: BayeuxFatalError, CustomStringConvertible {
+    public let underlying: SalesforceLoginError
+    public var description: String { "Salesforce login failed: \(underlying)" }
+}

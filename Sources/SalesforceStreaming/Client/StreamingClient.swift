@@ -1,0 +1,180 @@
+import HTTPTransport
+import Logging
+import Salesforce
+import ServiceKit
+
+/// The one streaming connection of a container, shared by all its streaming entrypoints
+/// (Nameko's shared extension): logs in once, handshakes once, subscribes every channel its
+/// entrypoints ask for (each from its replay position), and routes each event to the
+/// entrypoints of its channel.
+///
+/// Events are pulled from the ``BayeuxSession`` stream one at a time and each is handed to a
+/// worker; when every worker is busy the pull waits, so no new `/meta/connect` is sent until
+/// there is room (backpressure instead of an unbounded buffer). The ``ReplayTracker`` commits, per
+/// channel, the position of the latest event handled with all events before it.
+actor StreamingClient: SharedExtension {
+    /// Which server and configuration section the connection uses.
+    enum Kind: Sendable {
+        /// Salesforce: login from the `SALESFORCE` section, durable replay.
+        case salesforce
+        /// Any CometD server from the `BAYEUX` section, no login.
+        case bayeux
+
+        var sharingKey: String {
+            switch self {
+            case .salesforce: "streaming.salesforce"
+            case .bayeux: "streaming.bayeux"
+            }
+        }
+    }
+
+    let kind: Kind
+    let services: ContainerServices
+    private let logger: Logger
+    private var subscribers: [String: [any StreamingSubscriber]] = [:]
+    private var channelOrder: [String] = []
+    /// Memo of ``subscribedChannels(receiving:)``; cleared when subscriptions change.
+    private var routes: [String: [String]] = [:]
+    private var http: (any HTTPClient)?
+    private var session: BayeuxSession?
+    private var tracker: ReplayTracker?
+    private var loop: Task<Void, Never>?
+
+    init(kind: Kind, services: ContainerServices) {
+        self.kind = kind
+        self.services = services
+        var logger = services.logger
+        logger[metadataKey: "connection"] = .string(kind.sharingKey)
+        self.logger = logger
+    }
+
+    /// Adds an entrypoint for its channel; several entrypoints may share a channel.
+    func register(_ subscriber: any StreamingSubscriber) {
+        let channel = subscriber.channel
+        if subscribers[channel] == nil { channelOrder.append(channel) }
+        subscribers[channel, default: []].append(subscriber)
+        routes.removeAll()
+    }
+
+    /// Removes an entrypoint; when none is left the connection stops taking events.
+    func unregister(_ subscriber: any StreamingSubscriber) async {
+        let channel = subscriber.channel
+        subscribers[channel]?.removeAll { $0 === subscriber }
+        if subscribers[channel]?.isEmpty == true {
+            subscribers[channel] = nil
+            channelOrder.removeAll { $0 == channel }
+        }
+        routes.removeAll()
+        if subscribers.isEmpty { await session?.stop() }
+    }
+
+    // MARK: Lifecycle
+
+    func setup() async throws {
+        try await validateConfiguration()
+    }
+
+    func start() async throws {
+        let channels = channelOrder
+        guard !channels.isEmpty else { return }
+        let connection = try await makeConnectionParts()
+        http = connection.http
+        let tracker = ReplayTracker(store: connection.store, logger: logger)
+        try await tracker.load(channels: channels)
+        self.tracker = tracker
+        let session = BayeuxSession(configuration: connection.bayeux, transport: connection.http,
+                                    authenticator: connection.authenticator, replay: tracker, logger: logger)
+        self.session = session
+        logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
+        loop = Task { await self.run(session: session, channels: channels) }
+    }
+
+    func stop() async {
+        await session?.stop()
+        await loop?.value
+        await tracker?.flush()
+        await shutdownHTTP()
+    }
+
+    func kill() async {
+        loop?.cancel()
+        await session?.stop()
+        await shutdownHTTP()
+    }
+
+    private func shutdownHTTP() async {
+        await http?.shutdown()
+        http = nil
+    }
+
+    // MARK: Event loop
+
+    private func run(session: BayeuxSession, channels: [String]) async {
+        do {
+            for try await message in await session.messages(subscribingTo: channels) {
+                guard try await route(message, session: session) else { break }
+            }
+        } catch is CancellationError {
+        } catch ContainerError.notRunning {
+        } catch {
+            logger.error("streaming connection failed: \(error)")
+            await services.fail(error)
+        }
+    }
+
+    /// Hands `message` to the entrypoints of its channel; false once the container takes no more workers.
+    private func route(_ message: BayeuxMessage, session: BayeuxSession) async throws -> Bool {
+        if subscribers.isEmpty { return false }
+        let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
+        let clientID = await session.clientID
+        var delivered = false
+        for channel in subscribedChannels(receiving: message.channel) {
+            guard let targets = subscribers[channel] else { continue }
+            delivered = true
+            let ticket = await tracker?.deliver(channel: channel, replayID: event.replayID)
+            let completion = EventCompletion(expected: targets.count, ticket: ticket, tracker: tracker)
+            for target in targets {
+                do {
+                    try await target.deliver(event, clientID: clientID) { await completion.record($0) }
+                } catch ContainerError.notRunning {
+                    return false
+                }
+            }
+        }
+        if !delivered {
+            logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(message.channel)"])
+        }
+        return true
+    }
+
+    /// The subscribed channels an event on `channel` belongs to: the channel itself, and filtered
+    /// subscriptions of it (`/topic/X?Field=v` is delivered on `/topic/X`).
+    private func subscribedChannels(receiving channel: String) -> [String] {
+        if let known = routes[channel] { return known }
+        let found = channelOrder.filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
+        routes[channel] = found
+        return found
+    }
+}
+
+/// Waits for every worker an event started (stacked entrypoints on one channel) and reports the
+/// combined outcome to the tracker: handled only if all of them succeeded.
+private actor EventCompletion {
+    private var remaining: Int
+    private var failed = false
+    private let ticket: ReplayTracker.Ticket?
+    private let tracker: ReplayTracker?
+
+    init(expected: Int, ticket: ReplayTracker.Ticket?, tracker: ReplayTracker?) {
+        self.remaining = expected
+        self.ticket = ticket
+        self.tracker = tracker
+    }
+
+    func record(_ result: Result<Void, any Error>) async {
+        if case .failure = result { failed = true }
+        remaining -= 1
+        guard remaining == 0, let ticket, let tracker else { return }
+        await tracker.complete(ticket, outcome: failed ? .failed : .handled)
+    }
+}

@@ -1,0 +1,66 @@
+import ServiceKit
+
+/// The entrypoint behind ``Subscribe`` and ``BayeuxSubscribe``: registers its channel with the
+/// container's shared ``StreamingClient`` and runs the handler in a worker for each event.
+actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
+    nonisolated let channel: String
+    nonisolated let name: String
+    private let kind: StreamingClient.Kind
+    private let handler: SubscriptionHandler<S>.Function
+    private let context: ContainerContext<S>
+    private var client: StreamingClient?
+
+    init(channel: String, kind: StreamingClient.Kind, attribute: String,
+         handler: @escaping SubscriptionHandler<S>.Function, context: ContainerContext<S>) {
+        self.channel = channel
+        self.kind = kind
+        self.name = "\(attribute)(\(channel))"
+        self.handler = handler
+        self.context = context
+    }
+
+    func setup() async throws {
+        guard channel.hasPrefix("/"), !channel.hasPrefix("/meta/") else {
+            throw StreamingConfigurationError.invalidChannel(channel)
+        }
+        let services = context.services
+        if kind == .salesforce {
+            // Made before the streaming client so it stops after it (shared extensions stop in reverse).
+            _ = await SalesforceConnectionExtension.shared(in: services)
+        }
+        let client = await services.sharedExtension(kind.sharingKey) { StreamingClient(kind: kind, services: services) }
+        await client.register(self)
+        self.client = client
+    }
+
+    func stop() async {
+        await client?.unregister(self)
+    }
+
+    func deliver(_ event: StreamingEvent, clientID: String?,
+                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
+        var data = ["channel": event.channel]
+        if let clientID { data["client_id"] = clientID }
+        if let replayID = event.replayID { data["replay_id"] = replayID.description }
+        let handler = self.handler
+        let channel = self.channel
+        try await context.spawnWorker(entrypoint: name, contextData: data,
+                                      handler: { service in try await handler(service)(channel, event) },
+                                      completion: completion)
+    }
+}
+
+/// A streaming declaration or its configuration is unusable.
+public enum StreamingConfigurationError: Error, Equatable, CustomStringConvertible {
+    case invalidChannel(String)
+    case unsupported(key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidChannel(let channel):
+            "'\(channel)' is not a channel to subscribe to: it must start with '/' and not be a /meta/ channel"
+        case .unsupported(let key, let reason):
+            "configuration key \(key) asks for something unavailable: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+@_exported import Bayeux
+import Foundation
+
+/// One event received on a streaming channel: the `data` of a Bayeux message, with the fields
+/// Salesforce puts in it readable directly.
+///
+/// PushTopic events carry `event` (`type`, `createdDate`, `replayId`) and `sobject`; platform and
+/// change data capture events carry `payload`; generic events carry a string `payload`.
+public struct StreamingEvent: Sendable {
+    /// The channel the event arrived on, e.g. `/topic/InvoiceStatementUpdates`.
+    public let channel: String
+    /// The whole `data` object as the server sent it.
+    public let data: JSONValue
+
+    public init(channel: String, data: JSONValue) {
+        self.channel = channel
+        self.data = data
+    }
+
+    /// `data.event.replayId`: the event's position on its channel (opaque; absent on non-durable servers).
+    public var replayID: ReplayID? {
+        data["event"]?["replayId"].map(ReplayID.init)
+    }
+
+    /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).
+    public var createdDate: String? { data["event"]?["createdDate"]?.stringValue }
+
+    /// `data.event.type` for PushTopic events: `created`, `updated`, `deleted` or `undeleted`.
+    public var eventType: String? { data["event"]?["type"]?.stringValue }
+
+    /// `data.sobject` for PushTopic events: the record's fields the topic's query selects.
+    public var sobject: JSONValue? { data["sobject"] }
+
+    /// `data.payload` for platform events, change data capture and generic events.
+    public var payload: JSONValue? { data["payload"] }
+
+    /// Decodes the value at `key` of `data` (or the whole `data` when `key` is nil) into a type of yours.
+    ///
+    /// ```swift
+    /// struct Invoice: Decodable { let Id: String; let Status__c: String }
+    /// let invoice = try event.decode(Invoice.self, at: "sobject")
+    /// ```
+    public func decode<T: Decodable>(_ type: T.Type, at key: String? = nil) throws -> T {
+        let value: JSONValue
+        if let key {
+            guard let found = data[key] else {
+                throw DecodingError.keyNotFound(EventKey(key), .init(codingPath: [], debugDescription: "event data has no '\(key)'"))
+            }
+            value = found
+        } else {
+            value = data
+        }
+        return try JSONDecoder().decode(T.self, from: value.serialized())
+    }
+}
+
+private struct EventKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

@@ -1,0 +1,12 @@
+/// Where the replay position of each channel is kept between runs (message durability).
+///
+/// The streaming client commits the replay ID of the latest event that it and every event before it
+/// on the channel were handled, and on (re)subscribe asks Salesforce to replay everything after it.
+/// Backends: ``InMemoryReplayStore`` (default: survives reconnects, not restarts) and
+/// `RedisReplayStore` (configured with `PUSHTOPIC_REPLAY_ENABLED`).
+public protocol ReplayStore: Sendable {
+    /// The committed replay ID of `channel`, or nil when none is stored.
+    func replayID(for channel: String) async throws -> ReplayID?
+    /// Commits `replayID` as `channel`'s position.
+    func setReplayID(_ replayID: ReplayID, for channel: String) async throws
+}

@@ -1,0 +1,128 @@
+import Bayeux
+import Logging
+@testable import SalesforceStreaming
+import Testing
+
+/// A store that can be made to fail, recording what was written.
+actor RecordingReplayStore: ReplayStore {
+    var stored: [String: ReplayID] = [:]
+    var writes: [(String, ReplayID)] = []
+    var failing = false
+
+    init(_ stored: [String: ReplayID] = [:]) { self.stored = stored }
+
+    func replayID(for channel: String) throws -> ReplayID? {
+        if failing { throw StoreDown() }
+        return stored[channel]
+    }
+
+    func setReplayID(_ replayID: ReplayID, for channel: String) throws {
+        if failing { throw StoreDown() }
+        stored[channel] = replayID
+        writes.append((channel, replayID))
+    }
+
+    func setFailing(_ value: Bool) { failing = value }
+    struct StoreDown: Error {}
+}
+
+private func id(_ value: Int64) -> ReplayID { ReplayID(.int(value)) }
+
+@Suite("ReplayTracker")
+struct ReplayTrackerTests {
+    let channel = "/topic/Invoices"
+    let logger = Logger(label: "test")
+
+    @Test("the watermark follows delivery order: an event finishing early does not commit past one still running")
+    func outOfOrderCompletion() async throws {
+        let store = RecordingReplayStore()
+        let tracker = ReplayTracker(store: store, logger: logger)
+        try await tracker.load(channels: [channel])
+        _ = await tracker.replayPosition(for: channel)
+        // Replay IDs with gaps and not in numeric order: the tracker must not do arithmetic on them.
+        let a = try #require(await tracker.deliver(channel: channel, replayID: id(10)))
+        let b = try #require(await tracker.deliver(channel: channel, replayID: id(7)))
+        let c = try #require(await tracker.deliver(channel: channel, replayID: id(30)))
+        await tracker.complete(c, outcome: .handled)
+        await tracker.complete(b, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == nil)
+        await tracker.complete(a, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == id(30))
+        await tracker.flush()
+        #expect(await store.stored[channel] == id(30))
+    }
+
+    @Test("a failed event holds the watermark before it even when later events succeed")
+    func failureBlocksWatermark() async throws {
+        let store = RecordingReplayStore()
+        let tracker = ReplayTracker(store: store, logger: logger)
+        try await tracker.load(channels: [channel])
+        let a = try #require(await tracker.deliver(channel: channel, replayID: id(1)))
+        let b = try #require(await tracker.deliver(channel: channel, replayID: id(2)))
+        let c = try #require(await tracker.deliver(channel: channel, replayID: id(3)))
+        await tracker.complete(a, outcome: .handled)
+        await tracker.complete(b, outcome: .failed)
+        await tracker.complete(c, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == id(1))
+        await tracker.flush()
+        #expect(await store.stored[channel] == id(1))
+    }
+
+    @Test("a parked (dead-lettered) event lets the watermark pass")
+    func parkedPasses() async throws {
+        let tracker = ReplayTracker(store: RecordingReplayStore(), logger: logger)
+        let a = try #require(await tracker.deliver(channel: channel, replayID: id(1)))
+        let b = try #require(await tracker.deliver(channel: channel, replayID: id(2)))
+        await tracker.complete(a, outcome: .parked)
+        await tracker.complete(b, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == id(2))
+    }
+
+    @Test("resubscribing starts from the watermark and ignores late completions of the previous epoch, so it never moves back")
+    func resubscriptionNeverMovesBackwards() async throws {
+        let tracker = ReplayTracker(store: RecordingReplayStore(), logger: logger)
+        try await tracker.load(channels: [channel])
+        _ = await tracker.replayPosition(for: channel)
+        let old1 = try #require(await tracker.deliver(channel: channel, replayID: id(1)))
+        let old2 = try #require(await tracker.deliver(channel: channel, replayID: id(2)))
+        await tracker.complete(old1, outcome: .handled)
+        // Connection lost: the client resubscribes from the watermark (after 1); 2 is replayed.
+        #expect(await tracker.replayPosition(for: channel) == .after(id(1)))
+        let new2 = try #require(await tracker.deliver(channel: channel, replayID: id(2)))
+        let new3 = try #require(await tracker.deliver(channel: channel, replayID: id(3)))
+        await tracker.complete(new2, outcome: .handled)
+        await tracker.complete(new3, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == id(3))
+        await tracker.complete(old2, outcome: .handled)
+        #expect(await tracker.watermark(for: channel) == id(3))
+    }
+
+    @Test("the first subscription resumes from the stored position; without one the server default applies")
+    func loadsStoredPositions() async throws {
+        let tracker = ReplayTracker(store: RecordingReplayStore([channel: id(42)]), logger: logger)
+        try await tracker.load(channels: [channel, "/topic/Other"])
+        #expect(await tracker.replayPosition(for: channel) == .after(id(42)))
+        #expect(await tracker.replayPosition(for: "/topic/Other") == nil)
+    }
+
+    @Test("a store that fails keeps the watermark in memory and the next flush writes it")
+    func storeFailureIsRetried() async throws {
+        let store = RecordingReplayStore()
+        let tracker = ReplayTracker(store: store, logger: logger)
+        await store.setFailing(true)
+        let a = try #require(await tracker.deliver(channel: channel, replayID: id(5)))
+        await tracker.complete(a, outcome: .handled)
+        await tracker.flush()
+        #expect(await store.stored[channel] == nil)
+        #expect(await tracker.watermark(for: channel) == id(5))
+        await store.setFailing(false)
+        await tracker.flush()
+        #expect(await store.stored[channel] == id(5))
+    }
+
+    @Test("events without a replay ID are not tracked")
+    func untrackedEvents() async {
+        let tracker = ReplayTracker(store: RecordingReplayStore(), logger: logger)
+        #expect(await tracker.deliver(channel: channel, replayID: nil) == nil)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import SalesforceSimulator
+@testable import SalesforceStreaming
+import ServiceKit
+import ServiceKitTesting
+import Testing
+
+private let invoices = "/topic/InvoiceStatementUpdates"
+
+private func invoice(_ name: String) -> SimulatedEventBody {
+    .sobject(["Id": .string("a00D0000008o6y8IAA"), "Name": .string(name), "Status__c": "Open"], type: "updated")
+}
+
+@Suite("Subscribe end to end (in-process org)")
+struct SubscribeTests {
+    let handled = Handled()
+
+    func harness<S: Service>(_ type: S.Type, channels: [String] = [invoices], yaml: String? = nil,
+                             org: SimulatedOrg? = nil, store: InMemoryReplayStore = InMemoryReplayStore()) async throws -> StreamingTestHarness<S> {
+        let org = org ?? SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(2)))
+        var configuration: ServiceConfiguration?
+        if let yaml { configuration = try ServiceConfiguration.parse(yaml: yaml, environment: [:]) }
+        return try await StreamingTestHarness(S.self, channels: channels, configuration: configuration, org: org,
+                                              replayStore: store, environment: .fastRecovery)
+    }
+
+    @Test("events are handled in order with channel, replay ID and client ID in the worker context, and the position is committed")
+    func handlesEvents() async throws {
+        try await Handled.$current.withValue(handled) {
+            let harness = try await harness(InvoiceSubscriber.self)
+            try await harness.start()
+            let ids = try await harness.org.publish([invoice("INV-1"), invoice("INV-2"), invoice("INV-3")], to: invoices)
+            let workers = try await harness.waiter.wait(for: 3)
+            #expect(await handled.names == ["INV-1", "INV-2", "INV-3"])
+            #expect(await handled.entries.map(\.topic) == [invoices, invoices, invoices])
+            #expect(workers.allSatisfy { $0.contextData["channel"] == invoices && $0.contextData["client_id"] != nil })
+            #expect(Set(workers.compactMap { $0.contextData["replay_id"] }) == Set(ids.map(String.init)))
+            await harness.stop()
+            #expect(await harness.replayStore.all[invoices] == ReplayID(.int(ids[2])))
+        }
+    }
+
+    @Test("stacked declarations subscribe one handler to each channel and pass each channel as first argument")
+    func stacking() async throws {
+        try await Handled.$current.withValue(handled) {
+            let harness = try await harness(StackedSubscriber.self, channels: ["/topic/LeadUpdates", "/topic/OpportunityUpdates"])
+            try await harness.start()
+            _ = try await harness.org.publish(invoice("lead"), to: "/topic/LeadUpdates")
+            _ = try await harness.org.publish(invoice("opportunity"), to: "/topic/OpportunityUpdates")
+            try await harness.waiter.wait(for: 2)
+            let byName = Dictionary(uniqueKeysWithValues: await handled.entries.map { ($0.name!, $0.topic) })
+            #expect(byName == ["lead": "/topic/LeadUpdates", "opportunity": "/topic/OpportunityUpdates"])
+            await harness.stop()
+        }
+    }
+
+    @Test("a failing handler is logged, the service keeps running, and the committed position stays before the failed event")
+    func failingHandler() async throws {
+        try await Handled.$current.withValue(handled) {
+            let harness = try await harness(InvoiceSubscriber.self)
+            try await harness.start()
+            let ids = try await harness.org.publish([invoice("INV-1"), invoice("fail-2"), invoice("INV-3")], to: invoices)
+            let workers = try await harness.waiter.wait(for: 3)
+            #expect(workers.filter { !$0.succeeded }.count == 1)
+            #expect(await handled.names == ["INV-1", "INV-3"])
+            #expect(await harness.container.state == .running)
+            await harness.stop()
+            #expect(await harness.replayStore.all[invoices] == ReplayID(.int(ids[0])))
+        }
+    }
+
+    @Test("a restarted service resumes from the stored position: events published while it was down are handled, none twice")
+    func resumesFromStore() async throws {
+        try await Handled.$current.withValue(handled) {
+            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(2)))
+            let store = InMemoryReplayStore()
+            let first = try await harness(InvoiceSubscriber.self, org: org, store: store)
+            try await first.start()
+            _ = try await org.publish(invoice("before"), to: invoices)
+            try await first.waiter.wait(for: 1)
+            await first.stop()
+            _ = try await org.publish([invoice("down-1"), invoice("down-2")], to: invoices)
+            let second = try await harness(InvoiceSubscriber.self, org: org, store: store)
+            try await second.start()
+            try await second.waiter.wait(for: 2)
+            #expect(await handled.names == ["before", "down-1", "down-2"])
+            await second.stop()
+        }
+    }
+
+    @Test("recovers from every injected fault without losing an event", arguments: [
+        SimulatorFault.forgetClients, .serverDisconnect, .expireSessions, .httpError(status: 500, count: 3),
+        .tooBusy(count: 2), .dropNextLongPoll, .malformedJSON,
+    ])
+    func recoversFromFault(_ fault: SimulatorFault) async throws {
+        try await Handled.$current.withValue(handled) {
+            let harness = try await harness(InvoiceSubscriber.self)
+            try await harness.start()
+            _ = try await harness.org.publish(invoice("before"), to: invoices)
+            try await harness.waiter.wait(for: 1)
+            await harness.org.inject(fault: fault)
+            _ = try await harness.org.publish([invoice("after-1"), invoice("after-2")], to: invoices)
+            try await harness.waiter.wait(for: 3, timeout: .seconds(20))
+            let names = await handled.names
+            for name in ["before", "after-1", "after-2"] { #expect(names.contains(name), "\(name) lost after \(fault)") }
+            #expect(await harness.container.state == .running)
+            await harness.stop()
+        }
+    }
+
+    @Test("wrong credentials stop the service with a login error, not a retry loop")
+    func wrongCredentials() async throws {
+        let harness = try await harness(InvoiceSubscriber.self, yaml: """
+            SALESFORCE:
+              USERNAME: demo@example.com
+              PASSWORD: wrong
+              LOGIN_URL: http://simulated-org.invalid
+            """)
+        try await harness.start()
+        await #expect(throws: StreamingLoginFailed.self) { try await harness.container.wait() }
+    }
+
+    @Test("a missing configuration key fails start with an error naming it")
+    func missingKey() async throws {
+        let harness = try await harness(InvoiceSubscriber.self, yaml: "SALESFORCE:\n  PASSWORD: x")
+        await #expect(throws: ConfigurationError.missingKey("SALESFORCE.USERNAME")) { try await harness.start() }
+    }
+
+    @Test("stop() ends a pending long poll at once instead of waiting for its timeout")
+    func stopIsPrompt() async throws {
+        let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(60)))
+        let harness = try await harness(InvoiceSubscriber.self, org: org)
+        try await harness.start()
+        try await Task.sleep(for: .milliseconds(300))   // let the client reach its long poll
+        let started = ContinuousClock.now
+        await harness.stop()
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
