@@ -78,6 +78,25 @@ struct RedisConnectionRecoveryTests {
         #expect(pipelineError?.kind == .timeout)
     }
 
+    @Test("connecting to a server whose accept queue is full times out with a timeout error")
+    func connectTimeout() async throws {
+        let listener = try TestSockets.listeningSocket(backlog: 0)
+        var fillers: [Int32] = []
+        defer {
+            fillers.forEach { close($0) }
+            close(listener.descriptor)
+        }
+        for _ in 0..<4 {  // fill the accept queue: later SYNs are dropped
+            fillers.append(try TestSockets.startConnect(port: listener.port))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let redis = RedisConnection(configuration: try RedisConfiguration(
+            uri: "redis://127.0.0.1:\(listener.port)", connectTimeout: .milliseconds(300)))
+        let error = await #expect(throws: RedisError.self) { try await redis.connect() }
+        #expect(error?.kind == .timeout)
+        #expect(error?.message.contains("connecting to 127.0.0.1:\(listener.port)") == true)
+    }
+
     @Test("a command blocking longer than commandTimeout times out; the next command gets its own reply")
     func commandTimeout() async throws {
         var configuration = try await RedisTestServer.shared()

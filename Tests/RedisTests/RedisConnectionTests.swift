@@ -138,6 +138,37 @@ struct RedisConnectionTests {
         try await redis.command(["DEL", counter] + (0..<64).map { prefix + "t\($0)" })
     }
 
+    @Test("blocking commands run off the cooperative pool: more BLPOPs than cores do not starve other tasks")
+    func blockingCallsDoNotOccupyTheCooperativePool() async throws {
+        var longTimeout = try await RedisTestServer.shared()
+        longTimeout.commandTimeout = .seconds(5)  // longer than the BLPOP timeout
+        let configuration = longTimeout
+        let prefix = uniquePrefix()
+        let waiters = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+        let pusher = RedisConnection(configuration: configuration)
+        try await pusher.connect()
+        try await withThrowingTaskGroup(of: RESPValue.self) { group in
+            for index in 0..<waiters {
+                group.addTask {
+                    // If this blocked a cooperative thread, the pusher below could not run
+                    // before every BLPOP gave up, and they would all return null.
+                    let waiter = RedisConnection(configuration: configuration)
+                    return try await waiter.command(["BLPOP", prefix + "q\(index)", "3"])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            for index in 0..<waiters {
+                try await pusher.command(["RPUSH", prefix + "q\(index)", "item\(index)"])
+            }
+            var popped = 0
+            for try await reply in group {
+                #expect(reply.arrayValue?.last?.stringValue?.hasPrefix("item") == true, "BLPOP returned \(reply)")
+                popped += 1
+            }
+            #expect(popped == waiters)
+        }
+    }
+
     @Test("a unix socket URI connects and its db= selects another database")
     func unixSocket() async throws {
         let tcp = RedisConnection(configuration: try await RedisTestServer.shared())

@@ -97,6 +97,21 @@ enum TestSockets {
         return socket.port
     }
 
+    /// Starts a non-blocking connect to 127.0.0.1:`port` and returns the socket.
+    static func startConnect(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw RedisTestServer.ScriptError(message: "socket() failed") }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return descriptor
+    }
+
     /// A socket bound to 127.0.0.1 on an ephemeral port, listening but never accepting:
     /// connects succeed (the kernel completes them) but nothing is ever answered.
     static func listeningSocket(backlog: Int32 = 16) throws -> (descriptor: Int32, port: Int) {
