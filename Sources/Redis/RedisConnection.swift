@@ -13,10 +13,12 @@ import Logging
 ///   retried automatically, since it may have run on the server.
 /// - Before reusing an idle connection it checks whether the server closed it (for example
 ///   after a restart) and reconnects first, so a restarted server costs no failed command.
-/// - Error replies to ``command(_:)-(String)`` are thrown as ``RedisError/Kind/server``;
+/// - Error replies to `command(_:)` are thrown as ``RedisError/Kind/server``;
 ///   the connection stays usable.
 /// - A command that has started is not interrupted by task cancellation; it is bounded by
 ///   ``RedisConfiguration/commandTimeout`` instead.
+/// - Request/response commands only: `SUBSCRIBE`/`MONITOR` put the connection in a push mode
+///   this client does not read; use a dedicated connection for them (not supported here).
 ///
 /// ```swift
 /// let redis = RedisConnection(configuration: try RedisConfiguration(uri: "redis://127.0.0.1:6379/0"))
@@ -100,7 +102,7 @@ public actor RedisConnection {
     }
 
     /// Sends several binary-safe commands in one write and returns their replies in order.
-    /// See ``pipeline(_:)-([[String]])``.
+    /// See `pipeline(_:)`.
     public func pipeline(_ commands: [[Data]]) throws(RedisError) -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         guard commands.allSatisfy({ !$0.isEmpty }) else {

@@ -25,6 +25,18 @@ struct RedisConnectionRecoveryTests {
         }
     }
 
+    @Test("an idle connection killed by the server (CLIENT KILL, server timeout) is replaced transparently")
+    func killedWhileIdle() async throws {
+        let configuration = try await RedisTestServer.shared()
+        let redis = RedisConnection(configuration: configuration)
+        let admin = RedisConnection(configuration: configuration)
+        let id = try #require(try await redis.command(["CLIENT", "ID"]).integerValue)
+        #expect(try await admin.command(["CLIENT", "KILL", "ID", String(id)]) == .integer(1))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await redis.command(["PING"]) == .simpleString("PONG"))
+        #expect(try await redis.command(["CLIENT", "ID"]).integerValue != id)
+    }
+
     @Test("while Redis is down commands throw a connection error, and work again once it is back")
     func downThenUp() async throws {
         try await withPrivateServer { port in

@@ -39,6 +39,20 @@ struct RedisConnectionTests {
         try await redis.command([Data("DEL".utf8), key])
     }
 
+    @Test("large values and long pipelines go through intact")
+    func largePayloads() async throws {
+        let redis = RedisConnection(configuration: try await RedisTestServer.shared())
+        let prefix = uniquePrefix()
+        let big = Data((0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try await redis.command([Data("SET".utf8), Data((prefix + "big").utf8), big, Data("EX".utf8), Data("60".utf8)])
+        #expect(try await redis.command(["GET", prefix + "big"]) == .bulkString(big))
+        #expect(try await redis.command(["STRLEN", prefix + "big"]) == .integer(Int64(big.count)))
+
+        let increments = try await redis.pipeline(Array(repeating: ["INCR", prefix + "n"], count: 10_000))
+        #expect(increments == (1...10_000).map { RESPValue.integer(Int64($0)) })
+        try await redis.command(["DEL", prefix + "big", prefix + "n"])
+    }
+
     @Test("pipeline returns every reply in order, including arrays, nulls and in-place error replies")
     func pipeline() async throws {
         let redis = RedisConnection(configuration: try await RedisTestServer.shared())
