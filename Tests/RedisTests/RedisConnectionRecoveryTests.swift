@@ -90,6 +90,32 @@ struct RedisConnectionRecoveryTests {
         #expect(pipelineError?.kind == .timeout)
     }
 
+    @Test("a server hanging up in the middle of a large write gives a connection error, not a SIGPIPE crash")
+    func hangUpDuringWrite() async throws {
+        let listener = try TestSockets.listeningSocket()
+        defer { close(listener.descriptor) }
+        let descriptor = listener.descriptor
+        // Accept, half-close (FIN: our side goes to CLOSE_WAIT), let our write fill the buffers,
+        // then close with unread data (RST): the blocked write() then fails with EPIPE and the
+        // kernel raises SIGPIPE, which would kill the test process without SIGPIPEGuard.
+        let server = Thread {
+            let client = accept(descriptor, nil, nil)
+            guard client >= 0 else { return }
+            shutdown(client, Int32(SHUT_WR))
+            usleep(300_000)
+            close(client)
+        }
+        server.start()
+        let redis = RedisConnection(configuration: try RedisConfiguration(
+            uri: "redis://127.0.0.1:\(listener.port)", commandTimeout: .seconds(5)))
+        let payload = Data(count: 32 << 20)
+        let error = await #expect(throws: RedisError.self) {
+            try await redis.command([Data("SET".utf8), Data("k".utf8), payload])
+        }
+        #expect(error?.kind == .connection)
+        #expect(await redis.isConnected == false)
+    }
+
     @Test("connecting to a server whose accept queue is full times out with a timeout error")
     func connectTimeout() async throws {
         let listener = try TestSockets.listeningSocket(backlog: 0)
