@@ -31,7 +31,8 @@ public struct BackoffPolicy: Sendable {
     /// A jittered delay before retry `attempt`.
     public func delay(forAttempt attempt: Int) -> Duration {
         let fraction = min(1, max(0, random()))
-        return ceiling(forAttempt: attempt) * fraction
+        let seconds = Self.seconds(ceiling(forAttempt: attempt)) * fraction
+        return .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -6,8 +6,8 @@ public struct BayeuxAdvice: Sendable, Hashable {
         case retry
         /// Handshake again (then resubscribe).
         case handshake
-        /// Do not reconnect as is (the client decides: re-authenticate or back off).
-        case none
+        /// The server's `none`: do not reconnect as is (the client decides: re-authenticate or back off).
+        case noReconnect
         /// A value this client does not know.
         case other(String)
 
@@ -15,7 +15,7 @@ public struct BayeuxAdvice: Sendable, Hashable {
             switch text {
             case "retry": self = .retry
             case "handshake": self = .handshake
-            case "none": self = .none
+            case "none": self = .noReconnect
             default: self = .other(text)
             }
         }
@@ -24,7 +24,7 @@ public struct BayeuxAdvice: Sendable, Hashable {
             switch self {
             case .retry: "retry"
             case .handshake: "handshake"
-            case .none: "none"
+            case .noReconnect: "none"
             case .other(let s): s
             }
         }

@@ -272,7 +272,7 @@ struct BayeuxStateMachine: Sendable {
             switch advice.reconnect {
             case .handshake?:
                 return recover(.handshake, hard: false)
-            case .none?:
+            case .noReconnect?:
                 return recover(.handshake, hard: true)
             case .retry?, .other?, nil:
                 return connect(delay: .milliseconds(max(0, advice.interval ?? 0)))
@@ -291,7 +291,7 @@ struct BayeuxStateMachine: Sendable {
             return connect(delay: .milliseconds(max(0, advice.interval ?? 0)))
         case .handshake?:
             return recover(.handshake, hard: false)
-        case .none?:
+        case .noReconnect?:
             return recover(.handshake, hard: true)
         }
     }

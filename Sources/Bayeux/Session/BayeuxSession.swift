@@ -21,7 +21,7 @@ public actor BayeuxSession {
     private var machine: BayeuxStateMachine?
     private var pendingAction: BayeuxStateMachine.Action?
     private var endpointValue: BayeuxEndpoint?
-    private var started = false
+    private var owner: StreamToken?
     private var stopped = false
     private var fatalAuthenticatorError: (any Error)?
     private var buffer: [BayeuxMessage] = []
@@ -67,14 +67,15 @@ public actor BayeuxSession {
     /// none is left does it run the next protocol steps (handshake, subscribes, long poll...).
     /// The stream finishes after ``stop()`` (or when the consuming task is cancelled) and throws a
     /// ``BayeuxError`` — or the authenticator's ``BayeuxFatalError`` — on a fatal error.
-    public func messages(subscribingTo channels: [String]) -> AsyncThrowingStream<BayeuxMessage, any Error> {
-        if started {
-            return AsyncThrowingStream { throw BayeuxError.alreadyStarted }
-        }
-        started = true
-        machine = BayeuxStateMachine(channels: channels, configuration: configuration)
-        return AsyncThrowingStream(unfolding: { [self] in try await self.nextEvent() })
+    /// One stream per session: the first stream pulled owns it; pulling another one throws
+    /// ``BayeuxError/alreadyStarted``.
+    public nonisolated func messages(subscribingTo channels: [String]) -> AsyncThrowingStream<BayeuxMessage, any Error> {
+        let stream = StreamToken()
+        return AsyncThrowingStream(unfolding: { [self] in try await self.nextEvent(stream: stream, channels: channels) })
     }
+
+    /// Identifies the stream that owns the session (the first one pulled).
+    private final class StreamToken: Sendable {}
 
     /// Ends the stream, aborts an in-flight request or wait at once, then sends a best-effort
     /// `/meta/disconnect` (with ``BayeuxConfiguration/disconnectTimeout``).
@@ -101,7 +102,13 @@ public actor BayeuxSession {
 
     // MARK: - The pull loop
 
-    private func nextEvent() async throws -> BayeuxMessage? {
+    private func nextEvent(stream: StreamToken, channels: [String]) async throws -> BayeuxMessage? {
+        if owner == nil {
+            owner = stream
+            machine = BayeuxStateMachine(channels: channels, configuration: configuration)
+        } else if owner !== stream {
+            throw BayeuxError.alreadyStarted
+        }
         while true {
             if stopped || Task.isCancelled { return nil }
             if bufferIndex < buffer.count {
