@@ -170,6 +170,27 @@ struct BayeuxStateMachineTests {
         #expect(m.handle(.backoffElapsed) == .handshake)
     }
 
+    @Test("after an outage (hard failures), the server's Unknown client re-handshakes at once")
+    func unknownClientAfterOutage() {
+        var m = Self.connected()
+        for attempt in 0..<5 {
+            #expect(m.handle(.transportFailure) == .backoff(attempt: attempt))
+            _ = m.handle(.backoffElapsed)
+        }
+        // rehandshakeAfterLostConnect: the retries were handshakes; say this one reached the old
+        // client's connect instead (rehandshake off) to model Faye/Salesforce forgetting the client.
+        var r = Self.connected(config: Self.config { $0.rehandshakeAfterLostConnect = false })
+        for _ in 0..<5 {
+            _ = r.handle(.transportFailure)
+            _ = r.handle(.backoffElapsed)
+        }
+        let unknown = Self.reply("/meta/connect", successful: false, error: "401:c1:Unknown client",
+                                 advice: BayeuxAdvice(reconnect: .handshake))
+        #expect(r.handle(.replies([unknown])) == .handshake)
+        // Another outage before a long poll succeeds keeps growing from where it was.
+        #expect(r.handle(.transportFailure) == .backoff(attempt: 5))
+    }
+
     // MARK: Authentication
 
     @Test("connect 401::Authentication invalid with advice none re-authenticates, then handshakes")
@@ -201,7 +222,7 @@ struct BayeuxStateMachineTests {
     func authenticatorFailures() {
         var m = Self.connected()
         _ = m.handle(.httpStatus(401))
-        #expect(m.handle(.authenticatorFailed(fatal: false, reason: "timeout")) == .backoff(attempt: 1))
+        #expect(m.handle(.authenticatorFailed(fatal: false, reason: "timeout")) == .backoff(attempt: 0))
         #expect(m.handle(.backoffElapsed) == .reauthenticate)
         #expect(m.handle(.authenticatorFailed(fatal: true, reason: "wrong password"))
             == .fail(.authenticationFailed("wrong password")))

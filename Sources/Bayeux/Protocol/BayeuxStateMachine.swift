@@ -74,8 +74,12 @@ struct BayeuxStateMachine: Sendable {
     private(set) var advice: BayeuxAdvice = defaultAdvice
     /// The client ID of the current handshake, if any.
     private(set) var clientID: String?
-    /// Failures since the last successful long poll; drives backoff.
-    private(set) var consecutiveFailures = 0
+    /// Hard failures (transport, HTTP, busy, denied...) since the last answered long poll.
+    private(set) var hardFailures = 0
+    /// Soft recoveries (unknown client, server disconnect, 401...) since the last answered long poll.
+    private(set) var softFailures = 0
+    /// All failures since the last answered long poll.
+    var consecutiveFailures: Int { hardFailures + softFailures }
     private var nextChannelIndex = 0
     private var fallbackChannels: Set<String> = []
     private var firstConnectAfterHandshake = true
@@ -151,11 +155,18 @@ struct BayeuxStateMachine: Sendable {
     /// Recovers with `step`. A hard failure (server busy, transport error...) always backs off;
     /// a soft one (unknown client, server disconnect, 401) acts at once the first time, and backs
     /// off if it repeats before a long poll succeeds, so no rule can spin in a tight loop.
+    /// The two kinds count separately: a server that is back after an outage and answers
+    /// "unknown client" gets an immediate re-handshake, not the outage's long backoff.
     private mutating func recover(_ step: Step, hard: Bool) -> Action {
-        consecutiveFailures += 1
-        if hard || consecutiveFailures > 1 {
+        if hard {
+            hardFailures += 1
             phase = .backingOff(then: step)
-            return .backoff(attempt: consecutiveFailures - 1)
+            return .backoff(attempt: hardFailures - 1)
+        }
+        softFailures += 1
+        if softFailures > 1 {
+            phase = .backingOff(then: step)
+            return .backoff(attempt: softFailures - 1)
         }
         return perform(step)
     }
@@ -268,7 +279,10 @@ struct BayeuxStateMachine: Sendable {
         if reply.successful == true {
             // An answered long poll proves the session healthy. The first connect after a
             // handshake does not count: it returns at once.
-            if !wasFirst { consecutiveFailures = 0 }
+            if !wasFirst {
+                hardFailures = 0
+                softFailures = 0
+            }
             switch advice.reconnect {
             case .handshake?:
                 return recover(.handshake, hard: false)
@@ -283,10 +297,10 @@ struct BayeuxStateMachine: Sendable {
         }
         switch reply.advice?.reconnect ?? advice.reconnect {
         case .retry?, .other?, nil:
-            consecutiveFailures += 1
-            if consecutiveFailures > 1 {
+            softFailures += 1
+            if softFailures > 1 {
                 phase = .backingOff(then: .connect)
-                return .backoff(attempt: consecutiveFailures - 1)
+                return .backoff(attempt: softFailures - 1)
             }
             return connect(delay: .milliseconds(max(0, advice.interval ?? 0)))
         case .handshake?:
