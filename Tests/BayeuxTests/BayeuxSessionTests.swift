@@ -16,6 +16,7 @@ struct BayeuxSessionTests {
 
     static func harness(_ script: [ScriptedHTTPClient.Reply], replay: [String: ReplayPosition] = [:],
                         auth: CountingAuthenticator = CountingAuthenticator(),
+                        sleep: (@Sendable (Duration) async throws -> Void)? = nil,
                         configure: (inout BayeuxConfiguration) -> Void = { _ in }) -> Harness
     {
         var config = BayeuxConfiguration()
@@ -27,7 +28,7 @@ struct BayeuxSessionTests {
         var logger = Logger(label: "bayeux-test")
         logger.logLevel = .critical
         let session = BayeuxSession(configuration: config, transport: client, authenticator: auth, replay: source,
-                                    logger: logger, sleep: sleeps.function)
+                                    logger: logger, sleep: sleep ?? sleeps.function)
         return Harness(client: client, auth: auth, replay: source, sleeps: sleeps, session: session)
     }
 
@@ -119,6 +120,7 @@ struct BayeuxSessionTests {
         #expect(messages[5]["clientId"] == "c2")
         #expect(await h.replay.asked == ["/topic/A", "/topic/A"])
         #expect(await h.sleeps.durations.isEmpty)
+        #expect(await h.auth.reauthenticateCalls == 0)
         await h.session.stop()
     }
 
@@ -282,6 +284,51 @@ struct BayeuxSessionTests {
         #expect(messages.last?["channel"] == "/meta/disconnect")
         #expect(messages.last?["clientId"] == "c9")
         #expect(await h.client.requests.last?.timeout == .seconds(2))
+    }
+
+    @Test("stop() during a backoff wait ends the stream at once")
+    func stopDuringBackoff() async throws {
+        let waits = BlockingSleep()
+        let h = Self.harness([.failure(.connectionFailed("refused"))], sleep: waits.function)
+        let stream = h.session.messages(subscribingTo: [])
+        let consumer = Task {
+            var count = 0
+            for try await _ in stream { count += 1 }
+            return count
+        }
+        await waits.waitUntilSleeping()
+        await h.session.stop()
+        #expect(try await consumer.value == 0)
+        #expect(await h.client.requestCount == 1)
+        #expect(await h.session.statistics.backoffs == 1)
+    }
+
+    @Test("cancelling the consuming task aborts the long poll and finishes the stream")
+    func consumerCancellation() async throws {
+        let h = Self.harness([Server.handshake(), Server.connected()])
+        let stream = h.session.messages(subscribingTo: [])
+        let consumer = Task {
+            var count = 0
+            for try await _ in stream { count += 1 }
+            return count
+        }
+        await h.client.waitForRequests(3)
+        consumer.cancel()
+        #expect(try await consumer.value == 0)
+        #expect(await h.client.requestCount == 3)
+    }
+
+    @Test("the advised interval is waited before the next connect")
+    func adviceInterval() async throws {
+        let h = Self.harness([
+            Server.handshake(),
+            Server.connected(advice: ["reconnect": "retry", "interval": 2000, "timeout": 110_000]),
+            Server.connected(events: [Server.event("/topic/A", replayID: 1)]),
+        ])
+        var events = h.session.messages(subscribingTo: []).makeAsyncIterator()
+        _ = try await events.next()
+        #expect(await h.sleeps.durations == [.seconds(2)])
+        await h.session.stop()
     }
 
     @Test("a consumer that stops pulling causes no further connect requests (backpressure)")

@@ -125,6 +125,26 @@ actor SleepRecorder {
     }
 }
 
+/// A sleep that really waits (an hour) until cancelled, and reports when it started.
+actor BlockingSleep {
+    private(set) var started = 0
+
+    func sleep(_ d: Duration) async throws {
+        started += 1
+        try await Task.sleep(for: .seconds(3600))
+    }
+
+    func waitUntilSleeping() async {
+        for _ in 0..<2000 where started == 0 {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    nonisolated var function: @Sendable (Duration) async throws -> Void {
+        { [self] d in try await self.sleep(d) }
+    }
+}
+
 /// A replay source answering from a mutable map and counting questions.
 actor MapReplaySource: ReplayPositionSource {
     var positions: [String: ReplayPosition]
