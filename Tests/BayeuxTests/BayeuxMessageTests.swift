@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import Bayeux
+
+@Suite("BayeuxMessage decoding")
+struct BayeuxMessageTests {
+    @Test("decodes an array batch in order, ignoring unknown fields")
+    func batch() throws {
+        let body = Data(#"""
+        [{"channel":"/meta/connect","successful":true,"id":"7","clientId":"c1","advice":{"reconnect":"retry","interval":0,"timeout":110000},"unknown":{"x":1}},
+         {"channel":"/topic/A","data":{"event":{"replayId":13,"type":"created"},"sobject":{"Id":"a00"}}}]
+        """#.utf8)
+        let (messages, skipped) = try BayeuxMessage.decodeBatch(body)
+        #expect(skipped == 0)
+        #expect(messages.map(\.channel) == ["/meta/connect", "/topic/A"])
+        #expect(messages[0].isMeta && !messages[1].isMeta)
+        #expect(messages[0].advice == BayeuxAdvice(reconnect: .retry, interval: 0, timeout: 110_000))
+        #expect(messages[0].id == "7" && messages[0].clientId == "c1" && messages[0].successful == true)
+        #expect(messages[1].replayID == ReplayID(.int(13)))
+    }
+
+    @Test("decodes a single message object")
+    func single() throws {
+        let (messages, _) = try BayeuxMessage.decodeBatch(Data(#"{"channel":"/meta/subscribe","successful":true,"subscription":["/topic/A"]}"#.utf8))
+        #expect(messages.count == 1)
+        #expect(messages[0].subscription == "/topic/A")
+    }
+
+    @Test("a malformed message in a batch is skipped without dropping the others")
+    func malformedElement() throws {
+        let (messages, skipped) = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A","data":{}}, 42, {"nochannel":true}, {"channel":"/topic/B","successful":"yes"}]"#.utf8))
+        #expect(messages.map(\.channel) == ["/topic/A", "/topic/B"])
+        #expect(messages[1].successful == nil)
+        #expect(skipped == 2)
+    }
+
+    @Test("a body that is not JSON, or not an array/object, throws")
+    func invalidBodies() {
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data("<html>".utf8)) }
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data("12".utf8)) }
+    }
+
+    @Test("errorCode prefers ext.sfdc.failureReason over error")
+    func failureReason() {
+        let m = BayeuxMessage(channel: "/meta/handshake", successful: false, error: "403::Handshake denied",
+                              ext: ["sfdc": ["failureReason": "401::Authentication invalid"]])
+        #expect(m.failureReason == "401::Authentication invalid")
+        #expect(m.errorCode == 401)
+        #expect(BayeuxMessage(channel: "/meta/connect", error: "403::Unknown client").errorCode == 403)
+        #expect(m.errorSummary == "403::Handshake denied (401::Authentication invalid)")
+    }
+
+    @Test("error texts split into code, arguments and a message that may contain colons")
+    func errorText() {
+        let faye = BayeuxErrorText("401:abc123:Unknown client")
+        #expect(faye.code == 401 && faye.arguments == ["abc123"] && faye.message == "Unknown client")
+        let sf = BayeuxErrorText("400::API version in the URI is mandatory. URI format: '/cometd/67.0'")
+        #expect(sf.code == 400 && sf.arguments.isEmpty && sf.message == "API version in the URI is mandatory. URI format: '/cometd/67.0'")
+        #expect(BayeuxErrorText("413 Maximum Request Size Exceeded").code == 413)
+        #expect(BayeuxErrorText("oops").code == nil)
+    }
+
+    @Test("jsonValue writes the set fields back")
+    func jsonValue() {
+        let m = BayeuxMessage(channel: "/meta/connect", id: "1", clientId: "c", connectionType: "long-polling")
+        #expect(m.jsonValue == ["channel": "/meta/connect", "id": "1", "clientId": "c", "connectionType": "long-polling"])
+        #expect(BayeuxMessage(json: m.jsonValue) == m)
+    }
+}
