@@ -46,7 +46,9 @@ public struct SimulatorServer: Sendable {
                              logger: Logger = Logger(label: "salesforce-simulator")) async throws -> RunningSimulator {
         let (bound, boundContinuation) = AsyncStream<Result<Int, any Error>>.makeStream()
         var appLogger = logger
-        appLogger.logLevel = max(logger.logLevel, .warning)
+        // Hummingbird logs cancelled connections at shutdown as errors; failures that matter
+        // (bind errors) are thrown from `start()` instead.
+        appLogger.logLevel = .critical
         let app = Application(
             responder: OrgResponder(org: org),
             server: .http1(configuration: .init(idleTimeout: nil)),
