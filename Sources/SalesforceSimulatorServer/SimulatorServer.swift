@@ -120,8 +120,6 @@ struct OrgResponder: HTTPResponder {
 
     /// Large enough for bulk publishes through the control API.
     static let maxBody = 64 * 1024 * 1024
-    /// Salesforce's CometD request limit.
-    static let maxCometDBody = 32_768
 
     struct DroppedConnection: Error {}
 
@@ -131,11 +129,6 @@ struct OrgResponder: HTTPResponder {
         }
         var request = request
         let body = try await request.collectBody(upTo: Self.maxBody)
-        let path = request.uri.path
-        if (path == "/cometd" || path.hasPrefix("/cometd/")) && body.readableBytes > Self.maxCometDBody {
-            return Response(status: .contentTooLarge, headers: [.contentType: "text/plain"],
-                            body: .init(byteBuffer: ByteBuffer(string: "Maximum Request Size Exceeded")))
-        }
         let host = request.head.authority ?? "127.0.0.1"
         let headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         let httpRequest = HTTPTransport.HTTPRequest(method: method, url: "http://\(host)\(request.uri.description)", headers: headers,

@@ -187,6 +187,15 @@ struct SimulatedOrgCometDTests {
         #expect(replies[0]["error"] == "400::API version in the URI is mandatory. URI format: '/cometd/67.0'")
     }
 
+    @Test("a CometD body over 32,768 bytes is refused with 413, as Salesforce does")
+    func requestTooLarge() async throws {
+        let org = C.makeOrg()
+        let big = Data(("[" + String(repeating: " ", count: 40_000) + "]").utf8)
+        let response = try await SimulatorHTTPClient(org: org).send(HTTPRequest(method: .post, url: "http://sim.test/cometd/64.0", body: big))
+        #expect(response.status == 413)
+        #expect(String(decoding: response.body, as: UTF8.self) == "Maximum Request Size Exceeded")
+    }
+
     @Test("unsubscribe stops delivery; disconnect forgets the client")
     func unsubscribeAndDisconnect() async throws {
         let org = C.makeOrg(pollTimeout: .milliseconds(100))

@@ -70,7 +70,6 @@ struct SimulatorServerTests {
     @Test("a dropped reply reaches the client as a transfer error, not a short body")
     func dropIsAnError() async throws {
         try await withServer { sim in
-            await sim.org.inject(fault: .httpError(status: 500, count: 0))
             await sim.org.inject(fault: .dropNextLongPoll)
             let s = Self.session()
             let (_, tokenData) = try await Self.post(s, sim.url + "/services/oauth2/token",

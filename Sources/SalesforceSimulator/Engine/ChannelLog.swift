@@ -43,8 +43,6 @@ final class ChannelLog {
     var latestReplayID: Int64? { retainedCount > 0 ? events[events.count - 1].replayID : nil }
     var oldestReplayID: Int64? { retainedCount > 0 ? events[head].replayID : nil }
 
-    func replayID(forSequence sequence: Int64, stride: Int64) -> Int64 { (sequence + 1) * stride }
-
     func append(replayID: Int64, json: [UInt8], at now: ContinuousClock.Instant) {
         events.append(Event(replayID: replayID, publishedAt: now, json: json))
         nextSequence += 1

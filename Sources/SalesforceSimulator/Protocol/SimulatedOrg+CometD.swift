@@ -5,6 +5,8 @@ import HTTPTransport
 extension SimulatedOrg {
     static let latestAPIVersion = "67.0"
     static let tooBusyReason = "503::Server is too busy. Please try your request again later."
+    /// Salesforce's limit on a CometD request body.
+    static let maxRequestBytes = 32_768
 
     private struct ConnectOutcome {
         var reply: OrderedJSON
@@ -16,6 +18,9 @@ extension SimulatedOrg {
     func cometd(_ request: HTTPRequest, path: String) async -> SimulatorReply? {
         let now = clock.now
         sweepIfDue(now: now)
+        if let body = request.body, body.count > Self.maxRequestBytes {
+            return .response(Self.plain(413, "Maximum Request Size Exceeded"))
+        }
         guard let body = request.body, let parsed = try? JSONValue(parsing: body) else {
             return .response(Self.plain(400, "Bad request"))
         }
