@@ -76,7 +76,7 @@ let package = Package(
 
         // Helpers for users' unit tests (worker factory, in-memory container runs).
         .target(name: "ServiceKitTesting",
-                dependencies: ["ServiceKit", "SalesforceStreaming", "SalesforceSimulator",
+                dependencies: ["ServiceKit", "Salesforce", "SalesforceStreaming", "SalesforceSimulator",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 

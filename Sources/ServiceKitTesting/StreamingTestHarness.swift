@@ -1,4 +1,5 @@
 import Logging
+import Salesforce
 import SalesforceSimulator
 import SalesforceStreaming
 import ServiceKit

@@ -14,5 +14,9 @@ public enum HTTPClientFactoryKey: ContainerEnvironmentKey {
 public struct HTTPClientOptions: Sendable {
     /// A CA bundle to trust instead of the system's (corporate TLS proxies).
     public var caBundlePath: String?
+
+    public init(caBundlePath: String? = nil) {
+        self.caBundlePath = caBundlePath
+    }
 }
 

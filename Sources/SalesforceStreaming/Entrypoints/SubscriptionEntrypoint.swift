@@ -1,3 +1,4 @@
+import Salesforce
 import ServiceKit
 
 /// The entrypoint behind ``Subscribe`` and ``BayeuxSubscribe``: registers its channel with the
