@@ -68,7 +68,11 @@ public actor BayeuxSession {
     /// The stream finishes after ``stop()`` (or when the consuming task is cancelled) and throws a
     /// ``BayeuxError`` — or the authenticator's ``BayeuxFatalError`` — on a fatal error.
     /// One stream per session: the first stream pulled owns it; pulling another one throws
-    /// ``BayeuxError/alreadyStarted``.
+    /// ``BayeuxError/alreadyStarted``. Cancelling the consumer does not disconnect: call ``stop()``.
+    ///
+    /// A consumer that pauses longer than the server keeps an idle client (Salesforce: 40 s after
+    /// the last reply) is forgotten by the server; the next pull then gets "unknown client", and
+    /// the session re-handshakes and resubscribes from the ``ReplayPositionSource``.
     public nonisolated func messages(subscribingTo channels: [String]) -> AsyncThrowingStream<BayeuxMessage, any Error> {
         let stream = StreamToken()
         return AsyncThrowingStream(unfolding: { [self] in try await self.nextEvent(stream: stream, channels: channels) })
