@@ -36,6 +36,7 @@ environment[WorkerObserverKey.self] = { worker, result in
 }
 let container = try ServiceContainer(InvoiceService.self, configuration: configuration, environment: environment)
 try await container.start()
+try await org.waitForSubscribers(on: channel)
 
 let statuses = ["Open", "Negotiating", "Pending", "Closed", "Paid"]
 for number in 1...eventCount {

@@ -25,9 +25,12 @@ public struct StreamingTestHarness<S: Service>: Sendable {
     public let waiter: WorkerWaiter
     /// The container under test.
     public let container: ServiceContainer<S>
+    /// The channels `start()` waits for the service to subscribe to.
+    public let channels: [String]
 
     /// - Parameters:
-    ///   - channels: channels the org serves from the start (e.g. existing PushTopics).
+    ///   - channels: channels the org serves from the start (e.g. existing PushTopics); `start()`
+    ///     waits until the service subscribed to each.
     ///   - configuration: the service configuration; defaults to ``defaultConfiguration(user:)``.
     ///   - org: an org to share between harnesses (e.g. to restart a service against it).
     ///   - replayStore: a store to share between harnesses (a restart that resumes).
@@ -41,6 +44,7 @@ public struct StreamingTestHarness<S: Service>: Sendable {
             try await org.createChannel(channel)
         }
         self.org = org
+        self.channels = channels
         self.replayStore = replayStore
         self.waiter = WorkerWaiter()
         var environment = environment
@@ -64,7 +68,14 @@ public struct StreamingTestHarness<S: Service>: Sendable {
         ]))
     }
 
-    public func start() async throws { try await container.start() }
+    /// Starts the container and waits until it has subscribed to every channel given at init,
+    /// so events published next reach it.
+    public func start(timeout: Duration = .seconds(10)) async throws {
+        try await container.start()
+        for channel in channels {
+            try await org.waitForSubscribers(on: channel, timeout: timeout)
+        }
+    }
 
     /// Stops the container gracefully (running handlers finish, positions are committed).
     public func stop() async { await container.stop() }
