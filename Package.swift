@@ -108,6 +108,6 @@ let package = Package(
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
-                                   "SalesforceSimulator", "SalesforceSimulatorServer"]),
+                                   "SalesforceSimulator", "SalesforceSimulatorServer", "example-service"]),
     ]
 )
