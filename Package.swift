@@ -100,6 +100,8 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "ServiceKitTestingTests",
+                    dependencies: ["ServiceKitTesting", "ServiceKit", "Salesforce", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
