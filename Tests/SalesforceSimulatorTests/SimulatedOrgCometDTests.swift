@@ -66,7 +66,7 @@ struct SimulatedOrgCometDTests {
     func replayOptions() async throws {
         let org = C.makeOrg(pollTimeout: .milliseconds(200))
         let ids = try await org.publish([.invoice(1), .invoice(2), .invoice(3)], to: "/topic/Invoices")
-        for (replay, expected) in [(JSONValue.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
+        for (replay, expected) in [(SimulatorJSON.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
             var client = C(org: org)
             try await client.start()
             #expect(try await client.subscribe("/topic/Invoices", replay: replay)["successful"] == true)
@@ -238,7 +238,7 @@ struct SimulatedOrgCometDTests {
         try await org.publish(.payload(["Printer__c": "P1"]), to: "/event/Low_Ink__e")
         try await org.publish(.payload(["Id": "001xx", "Name": "Acme"]), to: "/data/AccountChangeEvent")
         try await org.publish(.payload("hello"), to: "/u/Notes")
-        var events: [String: JSONValue] = [:]
+        var events: [String: SimulatorJSON] = [:]
         while events.count < 3 {
             for e in C.events(try await client.connect()) { events[e["channel"]!.stringValue!] = e["data"] }
         }
