@@ -83,7 +83,7 @@ func parse(_ arguments: [String]) -> Options {
         case "--consumer-secret": options.app.consumerSecret = value(arg)
         case "--channel":
             let name = value(arg)
-            guard ChannelKind(channel: name) != nil else {
+            guard SimulatedChannelKind(channel: name) != nil else {
                 fail("--channel '\(name)' is not a Streaming API channel (/topic/X, /event/X__e, /data/XChangeEvent, /data/ChangeEvents, /u/X)")
             }
             channels.append(name)

@@ -38,7 +38,7 @@ extension SimulatedOrg {
     }
 
     private func existingChannel(_ name: String) throws(SimulatorError) -> ChannelLog {
-        guard ChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
+        guard SimulatedChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
         guard let log = channels[name] else { throw .unknownChannel(name) }
         return log
     }
