@@ -88,6 +88,19 @@ struct SimulatedOrgCometDTests {
         #expect(try await client.subscribe("/topic/Invoices", replay: .int(ids[1]))["successful"] == true)
     }
 
+    @Test("events older than retentionAge are purged: replaying from them is invalid, -2 skips them")
+    func retentionAge() async throws {
+        let org = C.makeOrg(pollTimeout: .milliseconds(100), retentionAge: .milliseconds(150))
+        let old = try await org.publish(.invoice(1), to: "/topic/Invoices")
+        try await Task.sleep(for: .milliseconds(300))
+        var client = C(org: org)
+        try await client.start()
+        #expect(try await client.subscribe("/topic/Invoices", replay: .int(old))["successful"] == false)
+        #expect(try await client.subscribe("/topic/Invoices", replay: -2)["successful"] == true)
+        #expect(C.replayIDs(try await client.connect()).isEmpty)
+        #expect(await org.stats().channel("/topic/Invoices")?.retained == 0)
+    }
+
     @Test("a replay map without the channel answers the 'wasn't found' error")
     func replayMapMissingChannel() async throws {
         var client = C(org: C.makeOrg(channels: ["/topic/Invoices", "/topic/Other"]))

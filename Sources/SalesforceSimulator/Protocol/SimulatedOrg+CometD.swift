@@ -231,6 +231,7 @@ extension SimulatedOrg {
         guard let log = channels[base] else {
             return "400::The channel you requested to subscribe to does not exist {\(sub)}"
         }
+        log.purge(maxCount: configuration.retention, maxAge: configuration.retentionAge, now: clock.now)
         var replayID: Int64 = -1
         if let map = ext?["replay"]?.objectValue {
             guard let value = map[sub] ?? map[base] else {

@@ -18,9 +18,10 @@ struct TestStreamingClient {
 
     static func makeOrg(channels: [String] = ["/topic/Invoices"], pollTimeout: Duration = .milliseconds(500),
                         clientTimeout: Duration = .seconds(40), retention: Int = 100_000,
+                        retentionAge: Duration = .seconds(24 * 3600),
                         stride: Int64 = 1, maxEventsPerReply: Int = 1000) -> SimulatedOrg {
         SimulatedOrg(configuration: SimulatorConfiguration(
-            pollTimeout: pollTimeout, clientTimeout: clientTimeout, retention: retention,
+            pollTimeout: pollTimeout, clientTimeout: clientTimeout, retention: retention, retentionAge: retentionAge,
             maxEventsPerReply: maxEventsPerReply, channels: channels, replayIDStride: stride,
             baseURL: "http://sim.test"))
     }
