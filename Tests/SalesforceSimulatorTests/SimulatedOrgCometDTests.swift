@@ -66,7 +66,7 @@ struct SimulatedOrgCometDTests {
     func replayOptions() async throws {
         let org = C.makeOrg(pollTimeout: .milliseconds(200))
         let ids = try await org.publish([.invoice(1), .invoice(2), .invoice(3)], to: "/topic/Invoices")
-        for (replay, expected) in [(JSONValue.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
+        for (replay, expected) in [(SimulatorJSON.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
             var client = C(org: org)
             try await client.start()
             #expect(try await client.subscribe("/topic/Invoices", replay: replay)["successful"] == true)
@@ -86,6 +86,19 @@ struct SimulatedOrgCometDTests {
         #expect(reply["subscription"] == "/topic/Invoices")
         #expect(try await client.subscribe("/topic/Invoices", replay: 999)["successful"] == false)
         #expect(try await client.subscribe("/topic/Invoices", replay: .int(ids[1]))["successful"] == true)
+    }
+
+    @Test("events older than retentionAge are purged: replaying from them is invalid, -2 skips them")
+    func retentionAge() async throws {
+        let org = C.makeOrg(pollTimeout: .milliseconds(100), retentionAge: .milliseconds(150))
+        let old = try await org.publish(.invoice(1), to: "/topic/Invoices")
+        try await Task.sleep(for: .milliseconds(300))
+        var client = C(org: org)
+        try await client.start()
+        #expect(try await client.subscribe("/topic/Invoices", replay: .int(old))["successful"] == false)
+        #expect(try await client.subscribe("/topic/Invoices", replay: -2)["successful"] == true)
+        #expect(C.replayIDs(try await client.connect()).isEmpty)
+        #expect(await org.stats().channel("/topic/Invoices")?.retained == 0)
     }
 
     @Test("a replay map without the channel answers the 'wasn't found' error")
@@ -238,7 +251,7 @@ struct SimulatedOrgCometDTests {
         try await org.publish(.payload(["Printer__c": "P1"]), to: "/event/Low_Ink__e")
         try await org.publish(.payload(["Id": "001xx", "Name": "Acme"]), to: "/data/AccountChangeEvent")
         try await org.publish(.payload("hello"), to: "/u/Notes")
-        var events: [String: JSONValue] = [:]
+        var events: [String: SimulatorJSON] = [:]
         while events.count < 3 {
             for e in C.events(try await client.connect()) { events[e["channel"]!.stringValue!] = e["data"] }
         }

@@ -78,7 +78,7 @@ extension SimulatedOrg {
         func error(_ status: Int, _ message: String) -> HTTPResponse {
             Self.json(status, ["error": .string(message)])
         }
-        func body() -> JSONValue? { request.body.flatMap { try? JSONValue(parsing: $0) } }
+        func body() -> SimulatorJSON? { request.body.flatMap { try? SimulatorJSON(parsing: $0) } }
         func fail(_ e: SimulatorError) -> HTTPResponse {
             if case .unknownChannel = e { return error(404, e.description) }
             return error(400, e.description)
@@ -90,7 +90,7 @@ extension SimulatedOrg {
             let data = (try? encoder.encode(stats())) ?? Data("{}".utf8)
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json;charset=UTF-8")], body: data)
         case (.get, "/simulator/channels"):
-            return Self.json(200, ["channels": .array(channelOrder.map(JSONValue.string))])
+            return Self.json(200, ["channels": .array(channelOrder.map(SimulatorJSON.string))])
         case (.post, "/simulator/channels"):
             guard let name = body()?["name"]?.stringValue else { return error(400, "expected {\"name\":\"/topic/X\"}") }
             do throws(SimulatorError) {
@@ -107,8 +107,8 @@ extension SimulatedOrg {
                         return error(400, "\"count\" needs a \"template\" event")
                     }
                     let ids = try publish(count: Int(count), of: event, to: channel)
-                    return Self.json(200, ["count": .int(Int64(ids.count)), "firstReplayId": ids.first.map(JSONValue.int) ?? .null,
-                                           "lastReplayId": ids.last.map(JSONValue.int) ?? .null])
+                    return Self.json(200, ["count": .int(Int64(ids.count)), "firstReplayId": ids.first.map(SimulatorJSON.int) ?? .null,
+                                           "lastReplayId": ids.last.map(SimulatorJSON.int) ?? .null])
                 }
                 let raw = json["events"]?.arrayValue ?? json["event"].map { [$0] } ?? []
                 let events = raw.compactMap(Self.eventBody)
@@ -116,7 +116,7 @@ extension SimulatedOrg {
                     return error(400, "each event is {\"sobject\":{...},\"type\":\"created\"} or {\"payload\":...}")
                 }
                 let ids = try publish(events, to: channel)
-                return Self.json(200, ["replayIds": .array(ids.map(JSONValue.int))])
+                return Self.json(200, ["replayIds": .array(ids.map(SimulatorJSON.int))])
             } catch { return fail(error) }
         case (.post, "/simulator/faults"):
             guard let json = body(), let name = json["fault"]?.stringValue else {
@@ -136,7 +136,7 @@ extension SimulatedOrg {
             default: return error(400, "unknown fault \(name)")
             }
             inject(fault: fault)
-            return Self.json(200, ["faultsPending": .array(stats().faultsPending.map(JSONValue.string))])
+            return Self.json(200, ["faultsPending": .array(stats().faultsPending.map(SimulatorJSON.string))])
         case (.delete, "/simulator/faults"):
             clearFaults()
             return Self.json(200, ["faultsPending": []])
@@ -147,7 +147,7 @@ extension SimulatedOrg {
         }
     }
 
-    static func eventBody(_ json: JSONValue) -> SimulatedEventBody? {
+    static func eventBody(_ json: SimulatorJSON) -> SimulatedEventBody? {
         if let sobject = json["sobject"]?.objectValue {
             return .sobject(sobject, type: json["type"]?.stringValue ?? "created")
         }

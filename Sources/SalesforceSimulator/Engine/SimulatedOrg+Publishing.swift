@@ -38,7 +38,7 @@ extension SimulatedOrg {
     }
 
     private func existingChannel(_ name: String) throws(SimulatorError) -> ChannelLog {
-        guard ChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
+        guard SimulatedChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
         guard let log = channels[name] else { throw .unknownChannel(name) }
         return log
     }
@@ -57,7 +57,7 @@ extension SimulatedOrg {
     private func encode(_ body: SimulatedEventBody, for log: ChannelLog, date: String) throws(SimulatorError) -> EncodedBody {
         switch (log.kind, body) {
         case (.pushTopic, .sobject(let fields, let type)):
-            return EncodedBody(content: JSONValue.object(fields).bytes, type: type)
+            return EncodedBody(content: SimulatorJSON.object(fields).bytes, type: type)
         case (.generic, .payload(let payload)):
             guard case .string = payload else { throw .invalidEvent("a generic event's payload is a string") }
             return EncodedBody(content: payload.bytes)
@@ -65,11 +65,11 @@ extension SimulatedOrg {
             guard var fields = payload.objectValue else { throw .invalidEvent("a platform event's payload is an object") }
             if fields["CreatedDate"] == nil { fields["CreatedDate"] = .string(date) }
             if fields["CreatedById"] == nil { fields["CreatedById"] = .string(defaultUserID) }
-            return EncodedBody(content: JSONValue.object(fields).bytes)
+            return EncodedBody(content: SimulatorJSON.object(fields).bytes)
         case (.changeDataCapture, .payload(let payload)):
             guard var fields = payload.objectValue else { throw .invalidEvent("a change event's payload is an object") }
             fields["ChangeEventHeader"] = .object(changeEventHeader(for: log, fields: fields))
-            return EncodedBody(content: JSONValue.object(fields).bytes)
+            return EncodedBody(content: SimulatorJSON.object(fields).bytes)
         case (.pushTopic, .payload):
             throw .invalidEvent("a PushTopic event needs an sobject")
         case (_, .sobject):
@@ -79,7 +79,7 @@ extension SimulatedOrg {
 
     private var defaultUserID: String { configuration.users.first?.userID ?? "005000000000001AAA" }
 
-    private func changeEventHeader(for log: ChannelLog, fields: [String: JSONValue]) -> [String: JSONValue] {
+    private func changeEventHeader(for log: ChannelLog, fields: [String: SimulatorJSON]) -> [String: SimulatorJSON] {
         var entity = String(log.name.dropFirst("/data/".count))
         if entity == "ChangeEvents" { entity = "Account" }
         else {
@@ -87,7 +87,7 @@ extension SimulatedOrg {
             if entity.hasSuffix("__") { entity += "c" }
         }
         commitNumber += 1
-        var header: [String: JSONValue] = [
+        var header: [String: SimulatorJSON] = [
             "entityName": .string(entity),
             "recordIds": [fields["Id"] ?? .string("001" + Self.randomID(length: 15, alphabet: Self.base64URL.filter { $0.isLetter || $0.isNumber }))],
             "changeType": "CREATE",

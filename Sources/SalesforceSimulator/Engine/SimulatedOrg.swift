@@ -49,10 +49,10 @@ public actor SimulatedOrg {
         self.logger = logger
         self.lastSweep = ContinuousClock().now
         for name in configuration.channels {
-            if let kind = ChannelKind(channel: name), channels[name] == nil {
+            if let kind = SimulatedChannelKind(channel: name), channels[name] == nil {
                 channels[name] = Self.makeLog(name, kind: kind)
                 channelOrder.append(name)
-            } else if ChannelKind(channel: name) == nil {
+            } else if SimulatedChannelKind(channel: name) == nil {
                 logger.warning("ignoring invalid channel name", metadata: ["channel": "\(name)"])
             }
         }
@@ -113,21 +113,21 @@ public actor SimulatedOrg {
     // MARK: - Channels
 
     @discardableResult
-    func addChannel(_ name: String, kind: ChannelKind) -> ChannelLog {
+    func addChannel(_ name: String, kind: SimulatedChannelKind) -> ChannelLog {
         let log = Self.makeLog(name, kind: kind)
         channels[name] = log
         channelOrder.append(name)
         return log
     }
 
-    static func makeLog(_ name: String, kind: ChannelKind) -> ChannelLog {
+    static func makeLog(_ name: String, kind: SimulatedChannelKind) -> ChannelLog {
         ChannelLog(name: name, kind: kind, schemaID: randomID(length: 22, alphabet: base64URL))
     }
 
     /// Creates a channel (`/topic/X`, `/event/X__e`, `/data/XChangeEvent`, `/data/ChangeEvents`,
     /// `/u/X`). Creating an existing channel does nothing.
     public func createChannel(_ name: String) throws(SimulatorError) {
-        guard let kind = ChannelKind(channel: name) else { throw .invalidChannelName(name) }
+        guard let kind = SimulatedChannelKind(channel: name) else { throw .invalidChannelName(name) }
         if channels[name] == nil { addChannel(name, kind: kind) }
     }
 
@@ -187,7 +187,7 @@ public actor SimulatedOrg {
         HTTPResponse(status: status, headers: [("Content-Type", "text/plain;charset=UTF-8")], body: Data(text.utf8))
     }
 
-    static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    static func json(_ status: Int, _ value: SimulatorJSON, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json;charset=UTF-8")] + headers,
                      body: value.serialized)
     }

@@ -1,19 +1,20 @@
 import Foundation
 
-/// A JSON value, used for event bodies (sObject fields, payloads) and control requests.
+/// A JSON value for event bodies (sObject fields, payloads) and control requests; named apart
+/// from other modules' JSON types so that both can be imported together.
 ///
 /// Objects serialize with their keys sorted, so the simulator's output is deterministic.
-public enum JSONValue: Sendable, Hashable {
+public enum SimulatorJSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([SimulatorJSON])
+    case object([String: SimulatorJSON])
 
     /// The member `key` of an object, or `nil`.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> SimulatorJSON? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -35,20 +36,20 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The members, if this is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: [String: SimulatorJSON]? {
         if case .object(let o) = self { return o }
         return nil
     }
 
     /// The elements, if this is an array.
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [SimulatorJSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
     /// Parses JSON text. Throws on malformed input.
     public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONDecoder().decode(SimulatorJSON.self, from: data)
     }
 
     /// The compact JSON text of this value.
@@ -61,7 +62,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: Codable {
+extension SimulatorJSON: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
@@ -69,8 +70,8 @@ extension JSONValue: Codable {
         else if let i = try? c.decode(Int64.self) { self = .int(i) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else if let a = try? c.decode([SimulatorJSON].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: SimulatorJSON].self)) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,15 +88,15 @@ extension JSONValue: Codable {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+extension SimulatorJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    public init(arrayLiteral elements: SimulatorJSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, SimulatorJSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
     public init(nilLiteral: ()) { self = .null }
@@ -103,7 +104,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 // MARK: - Serialization into bytes (hot path: no Foundation encoder)
 
-extension JSONValue {
+extension SimulatorJSON {
     func write(to out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: Self.nullBytes)
@@ -161,11 +162,11 @@ enum JSONWriter {
 
 /// An ordered JSON object under construction: `["a": 1]`-style but keeps insertion order.
 struct OrderedJSON {
-    private(set) var members: [(String, JSONValue)] = []
+    private(set) var members: [(String, SimulatorJSON)] = []
 
-    init(_ members: [(String, JSONValue)] = []) { self.members = members }
+    init(_ members: [(String, SimulatorJSON)] = []) { self.members = members }
 
-    mutating func set(_ key: String, _ value: JSONValue?) {
+    mutating func set(_ key: String, _ value: SimulatorJSON?) {
         guard let value else { return }
         if let i = members.firstIndex(where: { $0.0 == key }) { members[i].1 = value }
         else { members.append((key, value)) }
