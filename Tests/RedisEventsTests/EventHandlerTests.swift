@@ -220,6 +220,36 @@ struct EventHandlerTests {
         }
     }
 
+    @Test("events left pending at a consumer that went away are taken over after ABANDONED_AFTER; used-up ones are dead-lettered")
+    func takesOverAbandonedEvents() async throws {
+        try await withRecorder {
+            let (uri, redis) = try await EventsTestRedis.database()
+            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
+            try await producer.start()
+            try await redis.command(["XGROUP", "CREATE", "producer.events", "consumer.onThing", "$", "MKSTREAM"])
+            try await producer.fire("emit", 1).get()
+            try await producer.fire("emit", 2).get()
+            // A consumer that read both and vanished; the second was delivered to it 3 times.
+            try await redis.command(["XREADGROUP", "GROUP", "consumer.onThing", "ghost", "STREAMS", "producer.events", ">"])
+            try await redis.command(["XREADGROUP", "GROUP", "consumer.onThing", "ghost", "STREAMS", "producer.events", "0"])
+            let second = try await redis.entries("producer.events")[1].id
+            try await redis.command(["XCLAIM", "producer.events", "consumer.onThing", "ghost", "0", second])
+
+            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri, maxAttempts: 3, abandonedAfter: 0.3))
+            try await consumer.start()
+            #expect(await handled.waitUntil { $0.count >= 1 })
+            #expect(try await eventually { try await redis.entries("producer.events.dead").count == 1 })
+            #expect(await handled.entries.map(\.value) == [1])
+            #expect(await handled.entries.first?.message.attempt == 3)
+            let dead = try await redis.entries("producer.events.dead")
+            #expect(dead.first?.field("event_id") == second)
+            #expect(dead.first?.field("attempts") == "3")
+            #expect(try await eventually { try await redis.pendingCount("producer.events", group: "consumer.onThing") == 0 })
+            await consumer.stop()
+            await producer.stop()
+        }
+    }
+
     @Test("stop ends the read loop promptly and removes the consumer from its group")
     func stopForgetsConsumer() async throws {
         try await withRecorder {

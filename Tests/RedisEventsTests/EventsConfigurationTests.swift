@@ -36,12 +36,16 @@ struct EventsConfigurationTests {
     func defaults() throws {
         let settings = try EventsConfiguration(try .parse(yaml: "EVENTS: {REDIS_URI: 'redis://127.0.0.1:6380/2'}"))
         #expect(settings.maxAttempts == 5)
-        #expect(settings.retryDelay == .seconds(30))
+        #expect(settings.retryDelay == .seconds(5))
+        #expect(settings.abandonedAfter == .seconds(60))
         #expect(settings.batchSize == 10)
         #expect(settings.blockMilliseconds == 1000)
         #expect(settings.blockingRedis.commandTimeout > .milliseconds(1000))
         let quick = try EventsConfiguration(try .parse(yaml: "EVENTS: {REDIS_URI: redis://127.0.0.1, RETRY_DELAY: 0.2}"))
-        #expect(quick.retryDelayMilliseconds == 200)
+        #expect(quick.retryDelay == .milliseconds(200))
         #expect(quick.blockMilliseconds == 100)
+        #expect(throws: ConfigurationError.invalidValue(key: "EVENTS.ABANDONED_AFTER", reason: "must be at least 0.01 seconds, got 0.0")) {
+            try EventsConfiguration(try .parse(yaml: "EVENTS: {REDIS_URI: redis://127.0.0.1, ABANDONED_AFTER: 0}"))
+        }
     }
 }

@@ -104,13 +104,14 @@ enum EventsTestRedis {
 extension ServiceConfiguration {
     /// An `EVENTS` configuration for `uri` with quick retries, plus extra top-level YAML.
     static func events(_ uri: String, retryDelay: Double = 0.1, maxAttempts: Int = 3,
-                       extra: String = "") throws -> ServiceConfiguration {
+                       abandonedAfter: Double = 60, extra: String = "") throws -> ServiceConfiguration {
         try .parse(yaml: """
             \(extra)
             EVENTS:
               REDIS_URI: \(uri)
               RETRY_DELAY: \(retryDelay)
               MAX_ATTEMPTS: \(maxAttempts)
+              ABANDONED_AFTER: \(abandonedAfter)
             """)
     }
 }
