@@ -115,6 +115,6 @@ let package = Package(
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
-                                   "SalesforceSimulator", "SalesforceSimulatorServer"]),
+                                   "SalesforceSimulator", "SalesforceSimulatorServer", "example-service"]),
     ]
 )

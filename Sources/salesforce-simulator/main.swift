@@ -100,7 +100,8 @@ let signalQueue = DispatchQueue(label: "salesforce-simulator.signals")
 let (stopRequests, stopContinuation) = AsyncStream<Int32>.makeStream()
 let sources = [SIGINT, SIGTERM].map { signo in
     let source = DispatchSource.makeSignalSource(signal: signo, queue: signalQueue)
-    source.setEventHandler { stopContinuation.yield(signo) }
+    // `@Sendable` keeps the handler off the main actor: it runs on `signalQueue`.
+    source.setEventHandler { @Sendable in stopContinuation.yield(signo) }
     source.resume()
     return source
 }

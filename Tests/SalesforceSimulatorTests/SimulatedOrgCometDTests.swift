@@ -187,6 +187,21 @@ struct SimulatedOrgCometDTests {
         #expect(replies[0]["error"] == "400::API version in the URI is mandatory. URI format: '/cometd/67.0'")
     }
 
+    @Test("several subscribes in one body, on a CometD sub-path, each get their own reply")
+    func batchedSubscribes() async throws {
+        let org = C.makeOrg(channels: ["/topic/A", "/topic/B"])
+        var client = C(org: org)
+        try await client.start()
+        client.version = "64.0/meta/subscribe"
+        let (_, replies) = try await client.post([
+            ["channel": "/meta/subscribe", "clientId": .string(client.clientID), "subscription": "/topic/A", "id": "a"],
+            ["channel": "/meta/subscribe", "clientId": .string(client.clientID), "subscription": "/topic/B", "id": "b"],
+        ])
+        #expect(replies.map { $0["id"] } == ["a", "b"])
+        #expect(replies.allSatisfy { $0["successful"] == true })
+        #expect(await org.stats().subscriptions == 2)
+    }
+
     @Test("a CometD body over 32,768 bytes is refused with 413, as Salesforce does")
     func requestTooLarge() async throws {
         let org = C.makeOrg()

@@ -116,7 +116,7 @@ struct SubscribeTests {
               PASSWORD: wrong
               LOGIN_URL: http://simulated-org.invalid
             """)
-        try await harness.start()
+        try await harness.container.start()
         await #expect(throws: StreamingLoginFailed.self) { try await harness.container.wait() }
     }
 

@@ -103,7 +103,7 @@ actor StreamingClient: SharedExtension {
     }
 
     private func shutdownHTTP() async {
-        await http?.shutdown()
+        http?.shutdown()
         http = nil
     }
 
