@@ -250,6 +250,36 @@ struct EventHandlerTests {
         }
     }
 
+    @Test("a handler started while Redis is down keeps the container running and starts handling once Redis is up")
+    func redisDownAtStart() async throws {
+        try await withRecorder {
+            let port = try EventsTestRedis.freePort()
+            let uri = "redis://127.0.0.1:\(port)"
+            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
+            try await consumer.start()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await consumer.state == .running)
+
+            try await EventsTestRedis.start(port: port)
+            do {
+                let redis = RedisConnection(configuration: try RedisConfiguration(uri: uri))
+                #expect(try await eventually {
+                    (try? await redis.command(["XINFO", "GROUPS", "producer.events"]))?.arrayValue?.count == 1
+                })
+                let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
+                try await producer.start()
+                try await producer.fire("emit", 5).get()
+                #expect(await handled.waitUntil { $0.contains { $0.value == 5 } })
+                await producer.stop()
+                await consumer.stop()
+            } catch {
+                try? await EventsTestRedis.stop(port: port)
+                throw error
+            }
+            try await EventsTestRedis.stop(port: port)
+        }
+    }
+
     @Test("stop ends the read loop promptly and removes the consumer from its group")
     func stopForgetsConsumer() async throws {
         try await withRecorder {

@@ -48,6 +48,14 @@ public protocol EventHandlerStack: Sendable {
 /// JSON). Events pending at a consumer that stopped or crashed are taken over by another after
 /// the retry delay.
 ///
+/// The worker's context data (``WorkerContext/data``) is the dispatching worker's context data
+/// (``EventMessage/contextData``, so it propagates along chains of events as in Nameko) plus
+/// `event_id`, `event_type` and `source_service`.
+///
+/// Redis being down or restarted never stops the service: the handler logs, backs off (up to
+/// 5 s) and reconnects; if the restart lost the consumer group, it is re-created from the start
+/// of the (new) stream.
+///
 /// Declarations stack: several `@EventHandler` on one property run the same handler for each.
 @propertyWrapper
 public struct EventHandler<Value: EventHandlerStack>: EventHandlerStack, EntrypointDeclaration {
