@@ -250,6 +250,28 @@ struct EventHandlerTests {
         }
     }
 
+    @Test("a handler running longer than ABANDONED_AFTER keeps its event: another instance does not take it over")
+    func longHandlerKeepsItsClaim() async throws {
+        try await withRecorder {
+            let (uri, redis) = try await EventsTestRedis.database()
+            let config = try ServiceConfiguration.events(uri, abandonedAfter: 0.3)
+            let first = try ServiceContainer(Consumer.self, configuration: config)
+            let second = try ServiceContainer(Consumer.self, configuration: config)
+            try await first.start()
+            try await second.start()
+            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
+            try await producer.start()
+            try await producer.fire("emit", 3000).get()
+            #expect(await handled.waitUntil { !$0.isEmpty })
+            #expect(try await eventually { try await redis.pendingCount("producer.events", group: "consumer.onThing") == 0 })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await handled.entries.count == 1)
+            await producer.stop()
+            await first.stop()
+            await second.stop()
+        }
+    }
+
     @Test("a handler started while Redis is down keeps the container running and starts handling once Redis is up")
     func redisDownAtStart() async throws {
         try await withRecorder {

@@ -96,6 +96,7 @@ actor EventHandlerEntrypoint<S: Service>: Entrypoint {
     func start() async throws {
         loopRunning = true
         await context.services.spawnManagedTask(name) { await self.run() }
+        await context.services.spawnManagedTask("\(name) claim renewal") { await self.renewClaims() }
     }
 
     /// Stops reading (within one `BLOCK` period) and waits for the loop to end. Running workers
@@ -210,19 +211,32 @@ actor EventHandlerEntrypoint<S: Service>: Entrypoint {
         try await process(try StreamEntry.entries(fromClaim: reply)) { due[$0.id].map { $0.attempt + 1 } ?? 1 }
     }
 
-    /// Renews the claim on entries held here for a while (so other instances do not take them
-    /// over), then takes over entries abandoned elsewhere.
+    /// Takes over entries abandoned at other consumers (or at an earlier instance of this one).
     private func sweep() async throws {
-        guard let reader, let settings else { return }
-        let now = ContinuousClock.now
-        let held = owned.filter { now - $0.value > settings.abandonedAfter / 3 }.map(\.key)
-            + Array(retries.keys)
-        if !held.isEmpty {
-            // Resets their idle time without counting a delivery.
-            try await reader.command(["XCLAIM", stream, group, consumer, "0"] + held + ["JUSTID"])
-            for id in held where owned[id] != nil { owned[id] = now }
-        }
+        guard let settings else { return }
         try await claimPending(ownedBy: nil, minimumIdle: EventsConfiguration.milliseconds(settings.abandonedAfter))
+    }
+
+    /// Until the last worker has finished, renews the claim on entries held here for a while
+    /// (waiting for a worker, running, or waiting for a retry), so that other instances do not
+    /// take them over. Runs apart from the read loop, which may wait long for a free worker, and
+    /// uses the shared connection.
+    private func renewClaims() async {
+        guard let settings, let connection else { return }
+        while !Task.isCancelled && !(stopping && owned.isEmpty) {
+            try? await Task.sleep(for: settings.sweepInterval)
+            let now = ContinuousClock.now
+            let held = owned.filter { now - $0.value > settings.abandonedAfter / 3 }.map(\.key)
+                + (stopping ? [] : Array(retries.keys))
+            guard !held.isEmpty, !killed else { continue }
+            do {
+                // Resets their idle time without counting a delivery.
+                try await connection.redis.command(["XCLAIM", stream, group, consumer, "0"] + held + ["JUSTID"])
+                for id in held where owned[id] != nil { owned[id] = now }
+            } catch {
+                logger.debug("could not renew the claim on \(held.count) event(s): \(error)")
+            }
+        }
     }
 
     /// Starts a worker for each entry of our types (waiting for free workers), dead-letters

@@ -37,7 +37,7 @@ struct Producer: Service {
 }
 
 /// Handles `thing_happened` from the producer. Values below 0 always fail; values from 1000
-/// fail on their first attempt only; values from 2000 take 50 ms.
+/// fail on their first attempt only; values from 2000 take 50 ms, from 3000 800 ms.
 struct Consumer: Service {
     static let name = "consumer"
     @EventHandler("producer", "thing_happened") var onThing = Self.handle
@@ -46,7 +46,11 @@ struct Consumer: Service {
         await Current.handled.record(Handled(handler: "onThing", message: event, workerData: WorkerContext.current!.data))
         let value = event.payload["value"]?.intValue ?? 0
         if value < 0 || (1000..<2000).contains(value) && event.attempt == 1 { throw Boom(value: value) }
-        if value >= 2000 { try await Task.sleep(for: .milliseconds(50)) }
+        if value >= 3000 {
+            try await Task.sleep(for: .milliseconds(800))
+        } else if value >= 2000 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 
