@@ -272,6 +272,30 @@ struct EventHandlerTests {
         }
     }
 
+    @Test("kill acknowledges nothing: the event of a killed worker is handled again by the next instance")
+    func killLeavesEventPending() async throws {
+        try await withRecorder {
+            let (uri, redis) = try await EventsTestRedis.database()
+            let config = try ServiceConfiguration.events(uri, abandonedAfter: 0.3)
+            let first = try ServiceContainer(Consumer.self, configuration: config)
+            try await first.start()
+            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
+            try await producer.start()
+            try await producer.fire("emit", 3001).get()
+            #expect(await handled.waitUntil { !$0.isEmpty })
+            await first.kill()
+            #expect(try await redis.pendingCount("producer.events", group: "consumer.onThing") == 1)
+
+            let second = try ServiceContainer(Consumer.self, configuration: config)
+            try await second.start()
+            #expect(await handled.waitUntil { $0.count >= 2 })
+            #expect(await handled.entries.map(\.message.attempt) == [1, 2])
+            #expect(try await eventually { try await redis.pendingCount("producer.events", group: "consumer.onThing") == 0 })
+            await producer.stop()
+            await second.stop()
+        }
+    }
+
     @Test("a handler started while Redis is down keeps the container running and starts handling once Redis is up")
     func redisDownAtStart() async throws {
         try await withRecorder {

@@ -49,7 +49,7 @@ actor TriggerEntrypoint<S: Service>: Entrypoint {
 extension ServiceContainer {
     /// Runs the trigger `name` once with `value` and returns the worker's outcome.
     func fire(_ name: String, _ value: Int) async throws -> Result<Void, any Error> {
-        let trigger = await entrypoints.compactMap { $0 as? TriggerEntrypoint<S> }.first { $0.name == name }!
+        let trigger = entrypoints.compactMap { $0 as? TriggerEntrypoint<S> }.first { $0.name == name }!
         return try await trigger.run(value)
     }
 }
