@@ -34,6 +34,9 @@ public protocol EventHandlerStack: Sendable {
 /// }
 /// ```
 ///
+/// Configuration: the `EVENTS` section, as for ``EventDispatcher`` (`REDIS_URI` required;
+/// optional `MAX_ATTEMPTS`, `RETRY_DELAY`, `ABANDONED_AFTER`, `BATCH_SIZE`).
+///
 /// Events are read from the stream `<source>.events` through a consumer group named
 /// `<service name>.<property name>`: among all running instances of a service, one worker gets
 /// each event, and every handler of a service (like every Nameko handler method, which has its
@@ -42,11 +45,14 @@ public protocol EventHandlerStack: Sendable {
 /// down.
 ///
 /// An event is acknowledged once its handler returns. When the handler throws, the event is
-/// delivered again after `EVENTS.RETRY_DELAY` seconds (default 30), up to `EVENTS.MAX_ATTEMPTS`
+/// delivered again after `EVENTS.RETRY_DELAY` seconds (default 5), up to `EVENTS.MAX_ATTEMPTS`
 /// (default 5) attempts; then it is acknowledged and copied, with the error, to
-/// `<source>.events.dead`. The same happens to entries that are not events (no `type`, payload not
-/// JSON). Events pending at a consumer that stopped or crashed are taken over by another after
-/// the retry delay.
+/// `<source>.events.dead` and logged. The same happens to entries that are not events (no `type`,
+/// payload not JSON). Events left pending at an instance that crashed, was killed or stopped
+/// before handling them are taken over by another instance (or the next one) after
+/// `EVENTS.ABANDONED_AFTER` seconds (default 60); a running instance keeps renewing its claim on
+/// the events it holds, so a long handler keeps its event. Delivery is at least once: make
+/// handlers idempotent (``EventMessage/id`` is unique per event).
 ///
 /// The worker's context data (``WorkerContext/data``) is the dispatching worker's context data
 /// (``EventMessage/contextData``, so it propagates along chains of events as in Nameko) plus

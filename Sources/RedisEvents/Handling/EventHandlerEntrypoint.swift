@@ -14,8 +14,10 @@ import Glibc
 /// ``EventsConnection``). Each round it (1) re-creates the group if Redis lost it, (2) after
 /// starting or a connection error, takes back this consumer's own pending entries that no worker
 /// has (`XPENDING` + `XCLAIM`, like reading from ID `0`), (3) redelivers failed entries whose
-/// retry delay has passed, (4) now and then renews the claims on entries it holds and takes
-/// over entries abandoned at other consumers, and (5) reads new entries with a short `BLOCK`.
+/// retry delay has passed, (4) about once a second takes over entries abandoned at other
+/// consumers, and (5) reads new entries with a short `BLOCK`. A second task renews the claims on
+/// entries held here (`XCLAIM ... JUSTID`) so that other instances do not take them over while a
+/// worker is busy with them or waits for a slot.
 actor EventHandlerEntrypoint<S: Service>: Entrypoint {
     nonisolated let name: String
     let source: String
