@@ -21,6 +21,8 @@ public struct StreamingTestHarness<S: Service>: Sendable {
     public let org: SimulatedOrg
     /// Where the service commits its replay positions.
     public let replayStore: InMemoryReplayStore
+    /// Where events whose handler failed every attempt are parked.
+    public let deadLetters: InMemoryDeadLetterStore
     /// Sees every worker the container finishes.
     public let waiter: WorkerWaiter
     /// The container under test.
@@ -47,9 +49,11 @@ public struct StreamingTestHarness<S: Service>: Sendable {
         self.channels = channels
         self.replayStore = replayStore
         self.waiter = WorkerWaiter()
+        self.deadLetters = InMemoryDeadLetterStore()
         var environment = environment
         environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
         environment[ReplayStoreKey.self] = replayStore
+        environment[DeadLetterStoreKey.self] = deadLetters
         environment[WorkerObserverKey.self] = waiter.observer
         let user = await org.currentConfiguration.users.first ?? .demo
         self.container = try ServiceContainer(S.self, configuration: configuration ?? Self.defaultConfiguration(user: user),

@@ -18,6 +18,8 @@ public actor SimulatedOrg {
     var channelOrder: [String] = []
     var clients: [String: ClientSession] = [:]
     var sessions: [String: SimulatedSession] = [:]
+    /// Every token ever issued, including expired ones (``issuedTokens()``).
+    var tokensIssued: [String] = []
     var requestsServed = 0
     var lastSweep: ContinuousClock.Instant
 

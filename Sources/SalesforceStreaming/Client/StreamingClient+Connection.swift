@@ -7,6 +7,8 @@ struct StreamingConnectionParts: Sendable {
     let http: any HTTPClient
     let authenticator: any BayeuxAuthenticator
     let store: any ReplayStore
+    let deadLetters: any DeadLetterStore
+    let failurePolicy: HandlerFailurePolicy
     let bayeux: BayeuxConfiguration
 }
 
@@ -17,10 +19,13 @@ extension StreamingClient {
         case .salesforce: _ = try await SalesforceConnectionExtension.shared(in: services).settings()
         case .bayeux: _ = try BayeuxServerSettings(configuration: services.configuration)
         }
+        _ = try HandlerFailurePolicy(configuration: services.configuration, section: kind.configurationSection)
     }
 
     func makeConnectionParts() async throws -> StreamingConnectionParts {
         let environment = services.environment
+        let failurePolicy = try HandlerFailurePolicy(configuration: services.configuration, section: kind.configurationSection)
+        let deadLetters = environment[DeadLetterStoreKey.self] ?? InMemoryDeadLetterStore()
         var bayeux = BayeuxConfiguration()
         let parts: StreamingConnectionParts
         switch kind {
@@ -37,7 +42,7 @@ extension StreamingClient {
             parts = StreamingConnectionParts(
                 http: http,
                 authenticator: SalesforceStreamingAuthenticator(connection: connection, apiVersion: settings.apiVersion),
-                store: store, bayeux: bayeux)
+                store: store, deadLetters: deadLetters, failurePolicy: failurePolicy, bayeux: bayeux)
         case .bayeux:
             let settings = try BayeuxServerSettings(configuration: services.configuration)
             bayeux.version = settings.version
@@ -47,7 +52,8 @@ extension StreamingClient {
             parts = StreamingConnectionParts(
                 http: environment[HTTPClientFactoryKey.self](HTTPClientOptions()),
                 authenticator: StaticEndpoint(url: settings.serverURI),
-                store: environment[ReplayStoreKey.self] ?? InMemoryReplayStore(), bayeux: bayeux)
+                store: environment[ReplayStoreKey.self] ?? InMemoryReplayStore(), deadLetters: deadLetters,
+                failurePolicy: failurePolicy, bayeux: bayeux)
         }
         return parts
     }

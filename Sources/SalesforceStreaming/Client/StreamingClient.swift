@@ -20,6 +20,14 @@ actor StreamingClient: SharedExtension {
         /// Any CometD server from the `BAYEUX` section, no login.
         case bayeux
 
+        /// The configuration section the connection reads.
+        var configurationSection: String {
+            switch self {
+            case .salesforce: "SALESFORCE"
+            case .bayeux: "BAYEUX"
+            }
+        }
+
         var sharingKey: String {
             switch self {
             case .salesforce: "streaming.salesforce"
@@ -39,6 +47,7 @@ actor StreamingClient: SharedExtension {
     private var session: BayeuxSession?
     private var tracker: ReplayTracker?
     private var loop: Task<Void, Never>?
+    private var deliveryContext: EventDelivery.Context!
 
     init(kind: Kind, services: ContainerServices) {
         self.kind = kind
@@ -82,6 +91,8 @@ actor StreamingClient: SharedExtension {
         let tracker = ReplayTracker(store: connection.store, logger: logger)
         try await tracker.load(channels: channels)
         self.tracker = tracker
+        deliveryContext = EventDelivery.Context(tracker: tracker, policy: connection.failurePolicy,
+                                                deadLetters: connection.deadLetters, services: services, logger: logger)
         let session = BayeuxSession(configuration: connection.bayeux, transport: connection.http,
                                     authenticator: connection.authenticator, replay: tracker, logger: logger)
         self.session = session
@@ -132,10 +143,11 @@ actor StreamingClient: SharedExtension {
             guard let targets = subscribers[channel] else { continue }
             delivered = true
             let ticket = await tracker?.deliver(channel: channel, replayID: event.replayID)
-            let completion = EventCompletion(expected: targets.count, ticket: ticket, tracker: tracker)
+            let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
+                                         context: deliveryContext)
             for target in targets {
                 do {
-                    try await target.deliver(event, clientID: clientID) { await completion.record($0) }
+                    try await delivery.deliver(to: target)
                 } catch ContainerError.notRunning {
                     return false
                 }
@@ -154,27 +166,5 @@ actor StreamingClient: SharedExtension {
         let found = channelOrder.filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
         routes[channel] = found
         return found
-    }
-}
-
-/// Waits for every worker an event started (stacked entrypoints on one channel) and reports the
-/// combined outcome to the tracker: handled only if all of them succeeded.
-private actor EventCompletion {
-    private var remaining: Int
-    private var failed = false
-    private let ticket: ReplayTracker.Ticket?
-    private let tracker: ReplayTracker?
-
-    init(expected: Int, ticket: ReplayTracker.Ticket?, tracker: ReplayTracker?) {
-        self.remaining = expected
-        self.ticket = ticket
-        self.tracker = tracker
-    }
-
-    func record(_ result: Result<Void, any Error>) async {
-        if case .failure = result { failed = true }
-        remaining -= 1
-        guard remaining == 0, let ticket, let tracker else { return }
-        await tracker.complete(ticket, outcome: failed ? .failed : .handled)
     }
 }
