@@ -254,7 +254,7 @@ struct EventHandlerTests {
     func longHandlerKeepsItsClaim() async throws {
         try await withRecorder {
             let (uri, redis) = try await EventsTestRedis.database()
-            let config = try ServiceConfiguration.events(uri, abandonedAfter: 0.3)
+            let config = try ServiceConfiguration.events(uri, abandonedAfter: 0.6)
             let first = try ServiceContainer(Consumer.self, configuration: config)
             let second = try ServiceContainer(Consumer.self, configuration: config)
             try await first.start()
