@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Bayeux", targets: ["Bayeux"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "Redis", targets: ["Redis"]),
+        .library(name: "RedisEvents", targets: ["RedisEvents"]),
         .library(name: "Salesforce", targets: ["Salesforce"]),
         .library(name: "SalesforceStreaming", targets: ["SalesforceStreaming"]),
         .library(name: "SalesforceSimulator", targets: ["SalesforceSimulator"]),
@@ -48,6 +49,11 @@ let package = Package(
         // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
         .target(name: "ServiceKit",
                 dependencies: [.product(name: "Logging", package: "swift-log"), "Yams"],
+                swiftSettings: strict),
+
+        // Nameko-style events (EventDispatcher, @EventHandler) over Redis Streams.
+        .target(name: "RedisEvents",
+                dependencies: ["ServiceKit", "Redis", "Bayeux", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // Salesforce login and REST, shared by streaming and the API dependency.
@@ -98,6 +104,7 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
+        .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
         .testTarget(name: "ServiceKitTestingTests",
