@@ -88,7 +88,8 @@ let package = Package(
 
         // Example services, compiled and run by tests; `demo` is the README's first command.
         .target(name: "Examples",
-                dependencies: ["ServiceKit", "SalesforceStreaming", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["ServiceKit", "Salesforce", "SalesforceStreaming", "RedisEvents",
+                               .product(name: "Logging", package: "swift-log")],
                 path: "Examples/Services",
                 swiftSettings: strict),
         .executableTarget(name: "demo",
