@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "ServiceKitTesting", targets: ["ServiceKitTesting"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Bayeux", targets: ["Bayeux"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "Redis", targets: ["Redis"]),
@@ -41,9 +42,12 @@ let package = Package(
                 dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
+        // The project's JSON value and its fast parser, shared by every module that speaks JSON.
+        .target(name: "JSON", swiftSettings: strict),
+
         // The Bayeux (CometD) protocol: message model, state machine, long-polling session.
         .target(name: "Bayeux",
-                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
@@ -58,7 +62,7 @@ let package = Package(
 
         // Salesforce login and REST, shared by streaming and the API dependency.
         .target(name: "Salesforce",
-                dependencies: ["HTTPTransport", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", "ServiceKit", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // Streaming entrypoints (Subscribe, ...), the shared streaming client, replay stores.
@@ -106,6 +110,7 @@ let package = Package(
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
         .testTarget(name: "ServiceKitTestingTests",

@@ -5,11 +5,11 @@ import Testing
 
 /// A SalesforceAPIClient holding PushTopic records in memory, recording writes.
 actor FakePushTopicAPI: SalesforceAPIClient {
-    var records: [String: SalesforceJSON.Object] = [:]
+    var records: [String: JSONObject] = [:]
     var writes: [String] = []
     var failCreateWith: SalesforceAPIError?
 
-    init(existing: [SalesforceJSON.Object] = []) {
+    init(existing: [JSONObject] = []) {
         for (index, record) in existing.enumerated() {
             var record = record
             record["Id"] = .string("0IF00000000000\(index)AAA")
@@ -19,13 +19,13 @@ actor FakePushTopicAPI: SalesforceAPIClient {
 
     func setCreateFailure(_ error: SalesforceAPIError?) { failCreateWith = error }
 
-    func query(_ soql: String) async throws -> [SalesforceJSON.Object] {
+    func query(_ soql: String) async throws -> [JSONObject] {
         guard let range = soql.range(of: "WHERE Name = '") else { return [] }
         let name = String(soql[range.upperBound...].dropLast())
         return records.values.filter { $0["Name"] == .string(name) }
     }
 
-    func create(_ sobject: String, fields: SalesforceJSON.Object) async throws -> String {
+    func create(_ sobject: String, fields: JSONObject) async throws -> String {
         if let failCreateWith { throw failCreateWith }
         let id = "0IF0000000000\(records.count + 10)AAA"
         var record = fields
@@ -35,13 +35,13 @@ actor FakePushTopicAPI: SalesforceAPIClient {
         return id
     }
 
-    func update(_ sobject: String, id: String, fields: SalesforceJSON.Object) async throws {
+    func update(_ sobject: String, id: String, fields: JSONObject) async throws {
         records[id]?.merge(fields) { $1 }
         writes.append("update")
     }
 
     func delete(_ sobject: String, id: String) async throws { records[id] = nil }
-    func get(_ sobject: String, id: String, fields: [String]?) async throws -> SalesforceJSON.Object { records[id] ?? [:] }
+    func get(_ sobject: String, id: String, fields: [String]?) async throws -> JSONObject { records[id] ?? [:] }
 }
 
 @Suite("PushTopicDeclarer")
@@ -58,7 +58,7 @@ struct PushTopicDeclarerTests {
         guard case .created(let id) = outcome else { Issue.record("expected created, got \(outcome)"); return }
         let record = try #require(await api.records[id])
         #expect(record["Query"] == .string("SELECT Id, Name FROM Contact"))
-        #expect(record["ApiVersion"] == .number(64))
+        #expect(record["ApiVersion"]?.doubleValue == 64)
         #expect(record["NotifyForFields"] == .string("Select"))
         #expect(record["NotifyForOperationCreate"] == .bool(true))
         #expect(record["NotifyForOperationDelete"] == .bool(false))

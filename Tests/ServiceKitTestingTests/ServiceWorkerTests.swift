@@ -15,15 +15,15 @@ struct ContactCopier: Service {
 
 /// Records the creates it is asked for.
 actor RecordingAPI: SalesforceAPIClient {
-    var created: [(String, SalesforceJSON.Object)] = []
-    func query(_ soql: String) async throws -> [SalesforceJSON.Object] { [] }
-    func create(_ sobject: String, fields: SalesforceJSON.Object) async throws -> String {
+    var created: [(String, JSONObject)] = []
+    func query(_ soql: String) async throws -> [JSONObject] { [] }
+    func create(_ sobject: String, fields: JSONObject) async throws -> String {
         created.append((sobject, fields))
         return "003000000000001AAA"
     }
-    func update(_ sobject: String, id: String, fields: SalesforceJSON.Object) async throws {}
+    func update(_ sobject: String, id: String, fields: JSONObject) async throws {}
     func delete(_ sobject: String, id: String) async throws {}
-    func get(_ sobject: String, id: String, fields: [String]?) async throws -> SalesforceJSON.Object { [:] }
+    func get(_ sobject: String, id: String, fields: [String]?) async throws -> JSONObject { [:] }
 }
 
 @Suite("ServiceWorker")

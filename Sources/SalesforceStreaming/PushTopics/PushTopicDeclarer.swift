@@ -59,13 +59,15 @@ struct PushTopicDeclarer: Sendable {
     }
 
     /// Whether the stored record already says what the definition says.
-    static func matches(_ record: SalesforceJSON.Object, _ topic: PushTopicDefinition) -> Bool {
+    static func matches(_ record: JSONObject, _ topic: PushTopicDefinition) -> Bool {
         let wanted = topic.fields
         for key in wanted.keys where key != "Name" {
-            switch (record[key], wanted[key]) {
-            case (.number(let a)?, .number(let b)?): if abs(a - b) > 0.0001 { return false }
-            case (.string(let a)?, .number(let b)?): if Double(a) != b { return false }
-            case (let a, let b): if a != b { return false }
+            if key == "ApiVersion" {
+                // Stored as a number (64 or 64.0) or, by some clients, as text ("64.0").
+                let stored = record[key]?.doubleValue ?? record[key]?.stringValue.flatMap(Double.init)
+                guard let stored, let wantedVersion = wanted[key]?.doubleValue, abs(stored - wantedVersion) < 0.0001 else { return false }
+            } else if record[key] != wanted[key] {
+                return false
             }
         }
         return true

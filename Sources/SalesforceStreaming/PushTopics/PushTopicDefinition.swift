@@ -60,11 +60,11 @@ public struct PushTopicDefinition: Sendable, Hashable {
     }
 
     /// The record fields as the Salesforce REST API writes them.
-    var fields: SalesforceJSON.Object {
+    var fields: JSONObject {
         [
             "Name": .string(name),
             "Query": .string(query),
-            "ApiVersion": .number(Double(apiVersion) ?? 0),
+            "ApiVersion": .double(Double(apiVersion) ?? 0),
             "NotifyForFields": .string(notifyForFields.rawValue),
             "NotifyForOperationCreate": .bool(notifyForOperationCreate),
             "NotifyForOperationUpdate": .bool(notifyForOperationUpdate),
