@@ -47,7 +47,7 @@ private actor RecordingStore: ReplayStore {
     }
 
     nonisolated var refreshInterval: Duration? { base.refreshInterval }
-    func refresh(channels: [String]) async throws { try await base.refresh(channels: channels) }
+    func refresh(channels: [String]) async throws -> [String] { try await base.refresh(channels: channels) }
 }
 
 @Suite("Durability: replay positions in Redis, end to end (in-process org)")
@@ -193,6 +193,25 @@ struct DurabilityTests {
             await harness.stop()
             #expect(await handled.names == ["INV-1", "INV-2", "INV-3"])
             try await RedisTestServer.stop(port: outagePort)
+        }
+    }
+
+    @Test("a position the store lost (Redis restarted without persistence) is written again from memory on a quiet channel")
+    func lostPositionIsRewritten() async throws {
+        try await Handled.$current.withValue(handled) {
+            let redis = try await redis()
+            let org = newOrg()
+            let prefix = prefix()
+            // TTL 4 s: the store is refreshed every second.
+            let harness = try await harness(InvoiceSubscriber.self, org: org,
+                                            configuration: await configuration(org: org, prefix: prefix, ttl: 4))
+            try await harness.start()
+            let id = try await org.publish(invoice("INV-1"), to: invoices)
+            try await harness.waiter.wait(for: 1)
+            #expect(try await awaitValue(String(id), at: key(prefix), in: redis) == String(id))
+            try await redis.command(["DEL", key(prefix)])
+            #expect(try await awaitValue(String(id), at: key(prefix), in: redis, timeout: .seconds(5)) == String(id))
+            await harness.stop()
         }
     }
 

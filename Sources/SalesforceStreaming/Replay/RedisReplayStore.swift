@@ -22,7 +22,8 @@ import Redis
 /// **Expiry.** Positions expire after `ttl` (Salesforce retains events 24 to 72 hours, so an older
 /// position is useless). A running streaming client refreshes the expiry of every subscribed
 /// channel every ``refreshInterval`` (a quarter of the TTL, at most a minute), so a quiet channel
-/// keeps its position; the Python original only refreshed it when an event arrived.
+/// keeps its position; the Python original only refreshed it when an event arrived. A position
+/// found missing then (Redis restarted without persistence) is written again from memory.
 ///
 /// **Redis down.** Writes and refreshes fail at once with the ``RedisError``; the streaming
 /// client keeps the position in memory and writes it again later. Reads (done once, when the
@@ -110,14 +111,19 @@ public actor RedisReplayStore: ReplayStore {
     }
 
     /// Extends the expiry of the stored positions of `channels` to the full TTL, in one round
-    /// trip (`EXPIRE` pipelined). Channels with no stored position are left without one.
-    public func refresh(channels: [String]) async throws {
-        guard !channels.isEmpty else { return }
+    /// trip (`EXPIRE` pipelined).
+    ///
+    /// - Returns: the channels with no stored position (`EXPIRE` found no key); none is created.
+    @discardableResult
+    public func refresh(channels: [String]) async throws -> [String] {
+        guard !channels.isEmpty else { return [] }
         let replies = try await redis.pipeline(channels.map { ["EXPIRE", key(for: $0), ttlSeconds] })
-        if let failure = replies.first(where: { if case .error = $0 { true } else { false } }),
-           case .error(let message) = failure {
-            throw RedisError.server(message)
+        var missing: [String] = []
+        for (channel, reply) in zip(channels, replies) {
+            if case .error(let message) = reply { throw RedisError.server(message) }
+            if reply.integerValue == 0 { missing.append(channel) }
         }
+        return missing
     }
 
     /// Closes the connection; later calls fail.

@@ -15,10 +15,16 @@ public protocol ReplayStore: Sendable {
     var refreshInterval: Duration? { get }
     /// Keeps the stored positions of `channels` alive (e.g. extends an expiry), so a quiet channel
     /// does not lose its position. The default does nothing.
-    func refresh(channels: [String]) async throws
+    ///
+    /// - Returns: the channels that have no stored position (never written, or lost, e.g. by a
+    ///   Redis restart without persistence); the client writes the positions it holds for them
+    ///   again.
+    @discardableResult
+    func refresh(channels: [String]) async throws -> [String]
 }
 
 extension ReplayStore {
     public var refreshInterval: Duration? { nil }
-    public func refresh(channels: [String]) async throws {}
+    @discardableResult
+    public func refresh(channels: [String]) async throws -> [String] { [] }
 }
