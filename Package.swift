@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
-                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit"]),
+                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis"]),
         .testTarget(name: "SalesforceSimulatorTests",
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",
