@@ -27,6 +27,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
@@ -47,7 +48,8 @@ let package = Package(
 
         // The Bayeux (CometD) protocol: message model, state machine, long-polling session.
         .target(name: "Bayeux",
-                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
 
         // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
@@ -118,7 +120,8 @@ let package = Package(
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
-                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis"]),
+                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis",
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(name: "SalesforceSimulatorTests",
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",

@@ -1,6 +1,7 @@
 import Bayeux
 import Foundation
 import Logging
+import MetricsTestKit
 import Redis
 import Salesforce
 import SalesforceSimulator
@@ -128,7 +129,7 @@ struct DurabilityTests {
         }
     }
 
-    @Test("an expired or invalid stored ID falls back to -2: the retained events are handled and the fallback warning is logged once")
+    @Test("an expired or invalid stored ID falls back to -2: the retained events are handled, the fallback warning is logged once and counted in a metric")
     func invalidStoredIDFallsBackToAll() async throws {
         try await Handled.$current.withValue(handled) {
             let redis = try await redis()
@@ -138,14 +139,21 @@ struct DurabilityTests {
             let prefix = prefix()
             try await redis.command(["SET", key(prefix), "999999999"])
             let capture = LogCapture()
-            let harness = try await harness(InvoiceSubscriber.self, org: org,
-                                            configuration: await configuration(org: org, prefix: prefix),
-                                            logger: capture.logger())
+            let metrics = TestMetrics()
+            var environment = ContainerEnvironment.fastRecovery
+            environment[BayeuxTuningKey.self] = { configuration in
+                configuration.backoff = BackoffPolicy(initial: .milliseconds(5), maximum: .milliseconds(50))
+                configuration.metricsFactory = metrics
+            }
+            let harness = try await StreamingTestHarness(InvoiceSubscriber.self, channels: [invoices],
+                                                         configuration: await configuration(org: org, prefix: prefix),
+                                                         org: org, store: nil, environment: environment, logger: capture.logger())
             try await harness.start()
             try await harness.waiter.wait(for: 3)
             await harness.stop()
             #expect(await handled.names == ["kept-1", "kept-2", "kept-3"])
             #expect(capture.count(.warning, containing: "rejected the replay ID as invalid") == 1)
+            #expect(try metrics.expectCounter("bayeux_replay_fallbacks_total", [("channel", invoices)]).totalValue == 1)
             #expect(try await redis.command(["GET", key(prefix)]).stringValue == String(ids[2]))
         }
     }
