@@ -55,9 +55,9 @@ public struct ContactChangesService: Service {
 }
 
 /// The seed's full `handle_sobject_notification` example: name changes of existing `Student`
-/// contacts, ignoring changes this service makes itself. The handler writes back through the
-/// `SalesforceAPI` dependency (as the same user), which `excludeCurrentUser` keeps from notifying
-/// it again.
+/// contacts, ignoring changes made by the user this service logs in as. The handler writes back
+/// through the `SalesforceAPI` dependency (capitalizing the last name): that change is made as the
+/// service's own user, so `excludeCurrentUser` keeps it from notifying the service again.
 public struct StudentContactService: Service {
     public static let name = "student-contacts"
 
@@ -70,10 +70,14 @@ public struct StudentContactService: Service {
 
     public init() {}
 
-    /// Handle Salesforce student contacts name changes: stamp the contact as reviewed.
+    /// Handle Salesforce student contacts name changes: keep last names capitalized.
     public func handleContactUpdates(sobjectType: String, recordType: String?, notification: PushTopicNotification) async throws {
         guard let id = notification.sobject["Id"]?.stringValue else { return }
-        WorkerContext.current?.logger.info("\(recordType ?? "") \(sobjectType) \(id) renamed; marking it reviewed")
-        try await salesforce.update("Contact", id: id, fields: ["Name": .string((notification.sobject["Name"]?.stringValue ?? "") + " (reviewed)")])
+        let contact = try await salesforce.get(sobjectType, id: id, fields: ["LastName"])
+        guard let lastName = contact["LastName"]?.stringValue else { return }
+        let capitalized = lastName.prefix(1).uppercased() + lastName.dropFirst()
+        WorkerContext.current?.logger.info("\(recordType ?? "") \(sobjectType) \(id) renamed to \(notification.sobject["Name"]?.stringValue ?? "?")")
+        guard capitalized != lastName else { return }
+        try await salesforce.update(sobjectType, id: id, fields: ["LastName": .string(capitalized)])
     }
 }

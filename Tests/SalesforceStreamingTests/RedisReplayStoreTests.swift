@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Redis
 @testable import SalesforceStreaming
+import ServiceKitTesting
 import Testing
 
 /// The suite's Redis (started by the tests through scripts/start-redis).

@@ -3,23 +3,25 @@ import Synchronization
 
 /// Collects the log messages of the loggers it makes (with their metadata), to count warnings and
 /// to search everything logged.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
+    public init() {}
+
     private let messages = Mutex<[(level: Logger.Level, text: String)]>([])
 
     /// A logger whose messages (trace and up) this capture records.
-    func logger(label: String = "test") -> Logger {
+    public func logger(label: String = "test") -> Logger {
         var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = .trace
         return logger
     }
 
     /// How many messages of `level` contain `text`.
-    func count(_ level: Logger.Level, containing text: String) -> Int {
+    public func count(_ level: Logger.Level, containing text: String) -> Int {
         messages.withLock { $0.filter { $0.level == level && $0.text.contains(text) }.count }
     }
 
     /// Every line logged: level, message, metadata and error.
-    var lines: [String] {
+    public var lines: [String] {
         messages.withLock { $0.map { "\($0.level) \($0.text)" } }
     }
 
