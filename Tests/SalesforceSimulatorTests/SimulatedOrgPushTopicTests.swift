@@ -53,17 +53,26 @@ struct SimulatedOrgPushTopicTests {
         try await refuse(t("T", "SELECT Id, Account.Name FROM Contact"), "INVALID_FIELD", "Relationships")
         try await refuse(t("T", "SELECT Id FROM Account WHERE NOT Name = 'a'"), "INVALID_FIELD", "NOT")
         try await refuse(t("T", "SELECT Id FROM"), "INVALID_FIELD")
+        try await refuse(t("Bad-Name", "SELECT Id FROM Account"), "FIELD_INTEGRITY_EXCEPTION")
         try await refuse(t("T", "SELECT Id FROM Nope"), "INVALID_FIELD", "Nope")
         try await refuse(t("T", "SELECT Id, Shoe FROM Account"), "INVALID_FIELD", "Shoe")
         try await refuse(t("T", "SELECT Id FROM RecordType"), "INVALID_FIELD", "RecordType")
         try await refuse(["Name": "T", "ApiVersion": 64.0], "REQUIRED_FIELD_MISSING")
+        func n(_ rule: String, _ query: String) -> JSONValue {
+            ["Name": "T", "Query": .string(query), "ApiVersion": 64.0, "NotifyForFields": .string(rule)]
+        }
+        try await refuse(n("Select", "SELECT Id FROM Account WHERE Name = 'a'"), "INVALID_FIELD", "SELECT clause")
+        try await refuse(n("Where", "SELECT Id, Name FROM Account"), "INVALID_FIELD", "WHERE clause")
+        try await refuse(n("Where", "SELECT Id, Name FROM Account WHERE Id = '001000000000001AAA'"), "INVALID_FIELD", "WHERE")
+        try await refuse(n("Referenced", "SELECT Id FROM Account"), "INVALID_FIELD", "SELECT or WHERE")
+        #expect(try await rest.send(.post, "sobjects/PushTopic", n("All", "SELECT Id FROM Account")).status == 201)
         var bad = t("T", "SELECT Id FROM Account").objectValue!
         bad["NotifyForFields"] = "Sometimes"
         try await refuse(.object(bad), "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")
 
         let id = try await rest.create("PushTopic", t("Good_1", "SELECT Id FROM Account WHERE Name NOT IN ('x')"))
         #expect(await org.channelNames().contains("/topic/Good_1"))
-        try await refuse(t("good_1", "SELECT Id FROM Contact"), "DUPLICATE_VALUE", id)
+        try await refuse(t("good_1", "SELECT Id, Name FROM Contact"), "DUPLICATE_VALUE", id)
         let record = try #require(await org.record(id))
         #expect(record["NotifyForFields"] == "Referenced")
         #expect(record["IsActive"] == true)

@@ -58,7 +58,7 @@ struct SimulatedOrgRESTTests {
         #expect(try await rest.create("Case", ["Subject": "S"]).hasPrefix("500"))
         #expect(try await rest.create("Task", ["Subject": "T"]).hasPrefix("00T"))
         #expect(try await rest.create("Invoice__c", ["Name": "INV-1"]).hasPrefix("a00"))
-        #expect(try await rest.create("PushTopic", ["Name": "T", "Query": "SELECT Id FROM Account", "ApiVersion": 64])
+        #expect(try await rest.create("PushTopic", ["Name": "T", "Query": "SELECT Id, Name FROM Account", "ApiVersion": 64])
             .hasPrefix("0IF"))
         let rt = try #require(try await org.query("SELECT Id FROM RecordType WHERE DeveloperName = 'Student'").first)
         #expect(rt["Id"]?.stringValue?.hasPrefix("012") == true)
@@ -90,7 +90,7 @@ struct SimulatedOrgRESTTests {
         try await check(.get, "query?q=SELECT%20Id%20FROM%20Nope", nil, 400, "INVALID_TYPE")
         try await check(.get, "query/01gBOGUS-2000", nil, 400, "INVALID_QUERY_LOCATOR")
         try await check(.get, "nothing/here", nil, 404, "NOT_FOUND")
-        _ = try await rest.create("PushTopic", ["Name": "Dup", "Query": "SELECT Id FROM Account", "ApiVersion": 64])
+        _ = try await rest.create("PushTopic", ["Name": "Dup", "Query": "SELECT Id, Name FROM Account", "ApiVersion": 64])
         try await check(.post, "sobjects/PushTopic", ["Name": "Dup", "Query": "SELECT Id FROM Contact", "ApiVersion": 64],
                         400, "DUPLICATE_VALUE")
     }

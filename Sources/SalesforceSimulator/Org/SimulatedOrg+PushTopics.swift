@@ -79,7 +79,21 @@ extension SimulatedOrg {
                                        message: "Query: data value too large: \(text.prefix(50))... (max length=\(Self.maxTopicQueryLength))",
                                        fields: ["Query"])
         }
-        _ = try topicQuery(text)
+        let resolved = try topicQuery(text).query
+        // NotifyForFields needs fields other than Id in the clauses it watches.
+        let selectOthers = resolved.fields.contains { $0 != "Id" }
+        let whereOthers = resolved.whereFields.contains { $0 != "Id" }
+        let problem: String? = switch canonical {
+        case "Select" where !selectOthers: "the SELECT clause must have at least one field other than Id"
+        case "Where" where !whereOthers: "the WHERE clause must have at least one field other than Id"
+        case "Referenced" where !selectOthers && !whereOthers:
+            "the SELECT or WHERE clause must have at least one field other than Id"
+        default: nil
+        }
+        if let problem {
+            throw SimulatedRecordError(errorCode: "INVALID_FIELD",
+                                       message: "With NotifyForFields \(canonical), \(problem)", fields: ["NotifyForFields"])
+        }
         return fields
     }
 
