@@ -76,5 +76,8 @@ struct SOQLQueryTests {
         #expect(try holds("Name LIKE 'ac%'", ["Name": "Acme"]))
         #expect(try !holds(#"Name LIKE 'a\%'"#, ["Name": "ab"]))
         #expect(try holds("CloseDate > 2024-01-01", ["CloseDate": "2024-02-01"]))
+        #expect(try holds("OwnerId = '005000000000001'", ["OwnerId": "005000000000001AAA"]))
+        #expect(try !holds("OwnerId != '005000000000001'", ["OwnerId": "005000000000001AAA"]))
+        #expect(try !holds("OwnerId = '005000000000002'", ["OwnerId": "005000000000001AAA"]))
     }
 }

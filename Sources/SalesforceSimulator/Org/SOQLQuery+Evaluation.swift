@@ -54,6 +54,10 @@ extension SOQLExpression {
             }
         }
         if field == .null { return op == .notEqual }
+        if op == .equal || op == .notEqual, case .string(let a) = field, case .string(let b) = literal,
+           let same = sameRecordID(a, b) {
+            return op == .equal ? same : !same
+        }
         let order: ComparisonResult?
         switch (field, literal) {
         case (.bool(let a), .bool(let b)): order = a == b ? .orderedSame : (a ? .orderedDescending : .orderedAscending)
@@ -74,6 +78,15 @@ extension SOQLExpression {
         case .lessOrEqual: return order != .orderedDescending
         case .greaterOrEqual: return order != .orderedAscending
         }
+    }
+
+    /// Whether a 15-character and an 18-character record ID denote the same record
+    /// (`nil` unless one is 15 and the other 18 letters and digits).
+    static func sameRecordID(_ a: String, _ b: String) -> Bool? {
+        let (short, long) = a.utf8.count < b.utf8.count ? (a, b) : (b, a)
+        guard short.utf8.count == 15, long.utf8.count == 18,
+              (short + long).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        return long.hasPrefix(short)
     }
 
     private static func compareNumbers(_ a: Double, _ b: Double) -> ComparisonResult {
