@@ -244,4 +244,26 @@ struct SimulatedOrgPushTopicTests {
         #expect(events.first?["data"]?["sobject"] == ["Id": .string(id), "Name": "INV-1"])
         #expect(events.first?["data"]?["event"]?["type"] == "created")
     }
+
+    @Test("system-field-only changes notify no rule, even with LastModifiedById selected")
+    func systemFieldsOnly() async throws {
+        let org = R.makeOrg()
+        for rule in ["All", "Referenced", "Select"] {
+            try await topic(org, "Sys\(rule)", "SELECT Id, Name, LastModifiedById, LastModifiedDate FROM Account", notify: rule)
+        }
+        let id = try await org.createRecord("Account", fields: ["Name": "A"])
+        try await org.updateRecord(id, fields: ["Name": "A"], as: Self.other) // only LastModified* change
+        #expect(await org.record(id)?["LastModifiedById"] == "005000000000002AAA")
+        for rule in ["All", "Referenced", "Select"] { #expect(await types(org, "Sys\(rule)") == ["created"], "\(rule)") }
+    }
+
+    @Test("renaming a topic keeps notifying the old channel's subscribers and adds the new channel")
+    func rename() async throws {
+        let org = R.makeOrg()
+        let id = try await topic(org, "OldName", "SELECT Id, Name FROM Account", notify: "All")
+        try await org.updateRecord(id, fields: ["Name": "NewName"])
+        _ = try await org.createRecord("Account", fields: ["Name": "A"])
+        #expect(await types(org, "OldName") == ["created"])
+        #expect(await types(org, "NewName") == ["created"])
+    }
 }
