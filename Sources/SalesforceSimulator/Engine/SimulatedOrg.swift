@@ -3,8 +3,9 @@ import HTTPTransport
 import Logging
 
 /// A local Salesforce org: logins (SOAP partner, OAuth username-password), the Streaming API
-/// (CometD long polling with replay) and a control API, behind one HTTP entry point with no
-/// network of its own.
+/// (CometD long polling with replay), records and PushTopics behind a REST API (record changes
+/// notify matching PushTopics), and a control API, behind one HTTP entry point with no network
+/// of its own.
 ///
 /// Serve it over HTTP with `SalesforceSimulatorServer`, or call it in-process through
 /// ``SimulatorHTTPClient``. Tests drive it with ``publish(_:to:)``, ``inject(fault:)`` and

@@ -3,6 +3,9 @@ import HTTPTransport
 
 /// The REST API under `/services/data/v<ver>/`: SOQL queries with pagination and sObject records.
 extension SimulatedOrg {
+    /// Most unfinished query results kept; beyond it an arbitrary one is dropped (its locator expires).
+    static let maxOpenCursors = 1000
+
     func rest(_ request: HTTPRequest, path: String, query: String) -> HTTPResponse {
         func fail(_ e: SimulatedRecordError) -> HTTPResponse { Self.json(e.status, e.json) }
         let parts = path.dropFirst("/services/data/".count).split(separator: "/", omittingEmptySubsequences: false)
@@ -101,6 +104,7 @@ extension SimulatedOrg {
         }
         let locator = "01g" + Self.randomID(length: 15, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
         let offset = total - rows.count + size
+        if store.cursors.count >= Self.maxOpenCursors { store.cursors.remove(at: store.cursors.startIndex) }
         store.cursors[locator] = RecordStore.Cursor(records: Array(rows.dropFirst(size)), apiVersion: version)
         return ["totalSize": .int(Int64(total)), "done": false,
                 "nextRecordsUrl": .string("/services/data/v\(version)/query/\(locator)-\(offset)"),
