@@ -71,6 +71,7 @@ extension SimulatedOrg {
     ///   `dropNextLongPoll`, `httpError` (`status`, default 500; `count`, default 1), `tooBusy` (`count`),
     ///   `expireSessions`, `forgetClients`, `serverDisconnect`, `malformedJSON`, `delay` (`milliseconds`).
     /// - `DELETE /simulator/faults` → clears pending faults.
+    /// - `/simulator/records`, `/simulator/undelete`, `/simulator/query`: records (see `SimulatedOrg+RecordControl.swift`).
     ///
     /// Errors: 400 `{"error":"..."}` for a bad body, 404 for an unknown path or channel,
     /// 405 for a wrong method.
@@ -83,6 +84,7 @@ extension SimulatedOrg {
             if case .unknownChannel = e { return error(404, e.description) }
             return error(400, e.description)
         }
+        if Self.isRecordControlPath(path) { return handleRecordControl(request, path: path) }
         switch (request.method, path) {
         case (.get, "/simulator/stats"):
             let encoder = JSONEncoder()

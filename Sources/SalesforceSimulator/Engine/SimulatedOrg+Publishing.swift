@@ -2,9 +2,8 @@ import Foundation
 
 /// Publishing: each event is serialized to its final JSON once, here, and stored in its channel.
 ///
-/// Extension point: PushTopic records and sObject records (a later REST API) will produce
-/// ``SimulatedEventBody/sobject(_:type:)`` bodies from record changes and call `publish(_:to:)`
-/// for each matching `/topic/...` channel; storage and delivery stay as they are.
+/// PushTopic records turn record changes into ``SimulatedEventBody/sobject(_:type:)`` bodies and
+/// publish them here for each matching `/topic/...` channel (`SimulatedOrg+PushTopics.swift`).
 extension SimulatedOrg {
     /// Publishes one event; returns its replay ID.
     @discardableResult

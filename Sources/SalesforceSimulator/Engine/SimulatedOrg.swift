@@ -3,8 +3,9 @@ import HTTPTransport
 import Logging
 
 /// A local Salesforce org: logins (SOAP partner, OAuth username-password), the Streaming API
-/// (CometD long polling with replay) and a control API, behind one HTTP entry point with no
-/// network of its own.
+/// (CometD long polling with replay), records and PushTopics behind a REST API (record changes
+/// notify matching PushTopics), and a control API, behind one HTTP entry point with no network
+/// of its own.
 ///
 /// Serve it over HTTP with `SalesforceSimulatorServer`, or call it in-process through
 /// ``SimulatorHTTPClient``. Tests drive it with ``publish(_:to:)``, ``inject(fault:)`` and
@@ -21,6 +22,8 @@ public actor SimulatedOrg {
     /// Every token ever issued, including expired ones (``issuedTokens()``).
     var tokensIssued: [String] = []
     var requestsServed = 0
+    /// Records, PushTopics and query cursors (see `SimulatedOrg+Records.swift`).
+    var store = RecordStore()
     var lastSweep: ContinuousClock.Instant
 
     // Pending faults.
@@ -56,6 +59,7 @@ public actor SimulatedOrg {
                 logger.warning("ignoring invalid channel name", metadata: ["channel": "\(name)"])
             }
         }
+        store.seed(recordTypes: configuration.recordTypes, userID: configuration.users.first?.userID ?? "005000000000001AAA")
     }
 
     /// The configuration in force.
@@ -72,6 +76,7 @@ public actor SimulatedOrg {
     /// - `POST /services/Soap/u/<ver>`: SOAP partner `login`.
     /// - `POST /services/oauth2/token`: OAuth 2.0 username-password flow.
     /// - `POST /cometd/<ver>` (and sub-paths): the Streaming API (Bayeux over long polling).
+    /// - `/services/data/v<ver>/...`: the REST API (`query`, `sobjects`; see `ControlAPI.md`).
     /// - `/simulator/...`: the control API (no auth; see `ControlAPI.md`).
     ///
     /// A long poll is held inside this call; if the calling task is cancelled meanwhile, the
@@ -83,7 +88,7 @@ public actor SimulatedOrg {
     /// Like ``handle(_:)`` but `nil` when the calling task was cancelled before a reply was built
     /// (nothing was dequeued then).
     func handleUnlessCancelled(_ request: HTTPRequest) async -> SimulatorReply? {
-        let (path, _) = Self.splitURL(request.url)
+        let (path, query) = Self.splitURL(request.url)
         if path == "/simulator" || path.hasPrefix("/simulator/") {
             return .response(handleControl(request, path: path))
         }
@@ -104,6 +109,9 @@ public actor SimulatedOrg {
         }
         if path == "/cometd" || path.hasPrefix("/cometd/") {
             return await cometd(request, path: path)
+        }
+        if path.hasPrefix("/services/data/") {
+            return .response(rest(request, path: path, query: query))
         }
         return .response(HTTPResponse(
             status: 404, headers: [("Content-Type", "application/json;charset=UTF-8")],
