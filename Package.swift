@@ -75,7 +75,7 @@ let package = Package(
 
         // The local Salesforce org simulator: engine (no network) and its HTTP server.
         .target(name: "SalesforceSimulator",
-                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
                 exclude: ["ControlAPI.md"],
                 swiftSettings: strict),
         .target(name: "SalesforceSimulatorServer",

@@ -46,7 +46,7 @@ struct SimulatedOrgCometDTests {
         #expect(replies[0]["channel"] == "/meta/connect")
         let event = try #require(C.events(replies).first)
         #expect(event["channel"] == "/topic/Invoices")
-        #expect(event["data"]?["event"]?["replayId"]?.int64Value == id)
+        #expect(event["data"]?["event"]?["replayId"]?.intValue == id)
         #expect(event["data"]?["event"]?["type"] == "created")
         #expect(event["data"]?["sobject"] == ["Id": "a001", "Name": "INV-1"])
         #expect(event["data"]?["event"]?["createdDate"]?.stringValue?.hasSuffix("Z") == true)
@@ -66,7 +66,7 @@ struct SimulatedOrgCometDTests {
     func replayOptions() async throws {
         let org = C.makeOrg(pollTimeout: .milliseconds(200))
         let ids = try await org.publish([.invoice(1), .invoice(2), .invoice(3)], to: "/topic/Invoices")
-        for (replay, expected) in [(SimulatorJSON.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
+        for (replay, expected) in [(JSONValue.int(-1), [Int64]()), (-2, ids), (.int(ids[0]), Array(ids[1...]))] {
             var client = C(org: org)
             try await client.start()
             #expect(try await client.subscribe("/topic/Invoices", replay: replay)["successful"] == true)
@@ -251,7 +251,7 @@ struct SimulatedOrgCometDTests {
         try await org.publish(.payload(["Printer__c": "P1"]), to: "/event/Low_Ink__e")
         try await org.publish(.payload(["Id": "001xx", "Name": "Acme"]), to: "/data/AccountChangeEvent")
         try await org.publish(.payload("hello"), to: "/u/Notes")
-        var events: [String: SimulatorJSON] = [:]
+        var events: [String: JSONValue] = [:]
         while events.count < 3 {
             for e in C.events(try await client.connect()) { events[e["channel"]!.stringValue!] = e["data"] }
         }

@@ -8,11 +8,11 @@ struct SimulatedOrgControlAPITests {
     let org = TestStreamingClient.makeOrg(channels: [])
     var http: SimulatorHTTPClient { SimulatorHTTPClient(org: org) }
 
-    func call(_ method: HTTPMethod, _ path: String, _ body: SimulatorJSON? = nil) async throws -> (Int, SimulatorJSON) {
+    func call(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil) async throws -> (Int, JSONValue) {
         let response = try await http.send(HTTPRequest(method: method, url: "http://sim.test" + path,
                                                        headers: [("Content-Type", "application/json")],
-                                                       body: body?.serialized))
-        return (response.status, try SimulatorJSON(parsing: response.body))
+                                                       body: body?.serialized()))
+        return (response.status, try JSONValue(parsing: response.body))
     }
 
     @Test("create a channel, publish one, many and count+template, read stats")

@@ -19,11 +19,11 @@ struct SimulatedOrgLoginTests {
             headers: [("Content-Type", "text/xml; charset=UTF-8"), ("SOAPAction", "login")], body: Data(xml.utf8)))
     }
 
-    func oauth(_ fields: String) async throws -> (Int, SimulatorJSON) {
+    func oauth(_ fields: String) async throws -> (Int, JSONValue) {
         let response = try await SimulatorHTTPClient(org: org).send(HTTPRequest(
             method: .post, url: "http://sim.test/services/oauth2/token",
             headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(fields.utf8)))
-        return (response.status, try SimulatorJSON(parsing: response.body))
+        return (response.status, try JSONValue(parsing: response.body))
     }
 
     @Test("SOAP login with password+token returns a session, serverUrl and userInfo")

@@ -93,7 +93,7 @@ struct SimulatedOrgPushTopicTests {
         let (_, page) = try await rest.query("SELECT Id, Name, Query, ApiVersion, NotifyForFields, NotifyForOperationCreate, "
             + "NotifyForOperationUpdate, NotifyForOperationDelete, NotifyForOperationUndelete FROM PushTopic WHERE Name = 'Inv'")
         let record = try #require(page?["records"]?.arrayValue?.first)
-        #expect(record["ApiVersion"]?.int64Value == 64)
+        #expect(record["ApiVersion"]?.intValue == 64)
         #expect(record["NotifyForFields"] == "All")
         #expect(record["NotifyForOperationDelete"] == false)
         #expect(record["NotifyForOperationCreate"] == true)
@@ -114,8 +114,8 @@ struct SimulatedOrgPushTopicTests {
         #expect(data[0]["sobject"] == ["Id": .string(id), "LastName": "Lovelace"])
         #expect(data[1]["sobject"] == ["Id": .string(id), "LastName": "Lovelace", "Email": "ada@example.com"])
         #expect(data[2]["sobject"]?["Email"] == "ada@example.com")
-        #expect(data[0]["event"]?["replayId"]?.int64Value == 1)
-        #expect(data[3]["event"]?["replayId"]?.int64Value == 4)
+        #expect(data[0]["event"]?["replayId"]?.intValue == 1)
+        #expect(data[3]["event"]?["replayId"]?.intValue == 4)
         #expect(await org.stats().channel("/topic/Contacts")?.published == 4)
     }
 

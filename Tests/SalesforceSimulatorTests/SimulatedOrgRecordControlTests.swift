@@ -9,7 +9,7 @@ struct SimulatedOrgRecordControlTests {
 
     func call(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil) async throws -> (Int, JSONValue) {
         let response = try await SimulatorHTTPClient(org: org).send(HTTPRequest(
-            method: method, url: "http://sim.test\(path)", body: body?.serialized))
+            method: method, url: "http://sim.test\(path)", body: body?.serialized()))
         return (response.status, try JSONValue(parsing: response.body))
     }
 

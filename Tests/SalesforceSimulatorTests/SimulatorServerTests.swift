@@ -41,7 +41,7 @@ struct SimulatorServerTests {
             let (_, tokenData) = try await Self.post(s, sim.url + "/services/oauth2/token",
                 "grant_type=password&client_id=demo-consumer-key&client_secret=demo-consumer-secret&username=demo%40example.com&password=demo-passworddemo-token",
                 headers: ["Content-Type": "application/x-www-form-urlencoded"])
-            let token = try SimulatorJSON(parsing: tokenData)
+            let token = try JSONValue(parsing: tokenData)
             #expect(token["instance_url"] == .string(sim.url))
             let auth = ["Authorization": "Bearer \(token["access_token"]!.stringValue!)", "Content-Type": "application/json"]
             let cometd = sim.url + "/cometd/64.0"
@@ -52,7 +52,7 @@ struct SimulatorServerTests {
             let browser = cookie.components(separatedBy: "BAYEUX_BROWSER=")[1].components(separatedBy: ";")[0]
             var headers = auth
             headers["Cookie"] = "BAYEUX_BROWSER=\(browser)"
-            let clientID = try SimulatorJSON(parsing: hsData).arrayValue![0]["clientId"]!.stringValue!
+            let clientID = try JSONValue(parsing: hsData).arrayValue![0]["clientId"]!.stringValue!
             _ = try await Self.post(s, cometd, #"[{"channel":"/meta/connect","connectionType":"long-polling","clientId":"\#(clientID)"}]"#, headers: headers)
             _ = try await Self.post(s, cometd, #"[{"channel":"/meta/subscribe","subscription":"/topic/Invoices","clientId":"\#(clientID)"}]"#, headers: headers)
             async let held = Self.post(s, cometd, #"[{"channel":"/meta/connect","connectionType":"long-polling","clientId":"\#(clientID)"}]"#, headers: headers)
@@ -61,7 +61,7 @@ struct SimulatorServerTests {
                 #"{"channel":"/topic/Invoices","event":{"sobject":{"Id":"a01"}}}"#)
             #expect(pubResponse.statusCode == 200)
             let (_, data) = try await held
-            let replies = try SimulatorJSON(parsing: data).arrayValue!
+            let replies = try JSONValue(parsing: data).arrayValue!
             #expect(replies.count == 2)
             #expect(replies[1]["data"]?["sobject"] == ["Id": "a01"])
         }
@@ -74,13 +74,13 @@ struct SimulatorServerTests {
             let s = Self.session()
             let (_, tokenData) = try await Self.post(s, sim.url + "/services/oauth2/token",
                 "grant_type=password&client_id=demo-consumer-key&client_secret=demo-consumer-secret&username=demo%40example.com&password=demo-passworddemo-token")
-            let token = try SimulatorJSON(parsing: tokenData)["access_token"]!.stringValue!
+            let token = try JSONValue(parsing: tokenData)["access_token"]!.stringValue!
             let headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
             let (hs, hsData) = try await Self.post(s, sim.url + "/cometd/64.0",
                 #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"]}]"#, headers: headers)
             var withCookie = headers
             withCookie["Cookie"] = hs.value(forHTTPHeaderField: "Set-Cookie")!.components(separatedBy: ";")[0]
-            let clientID = try SimulatorJSON(parsing: hsData).arrayValue![0]["clientId"]!.stringValue!
+            let clientID = try JSONValue(parsing: hsData).arrayValue![0]["clientId"]!.stringValue!
             await #expect(throws: (any Error).self) {
                 _ = try await Self.post(s, sim.url + "/cometd/64.0",
                     #"[{"channel":"/meta/connect","connectionType":"long-polling","clientId":"\#(clientID)"}]"#, headers: withCookie)

@@ -79,7 +79,7 @@ extension SimulatedOrg {
         func error(_ status: Int, _ message: String) -> HTTPResponse {
             Self.json(status, ["error": .string(message)])
         }
-        func body() -> SimulatorJSON? { request.body.flatMap { try? SimulatorJSON(parsing: $0) } }
+        func body() -> JSONValue? { request.body.flatMap { try? JSONValue(parsing: $0) } }
         func fail(_ e: SimulatorError) -> HTTPResponse {
             if case .unknownChannel = e { return error(404, e.description) }
             return error(400, e.description)
@@ -92,7 +92,7 @@ extension SimulatedOrg {
             let data = (try? encoder.encode(stats())) ?? Data("{}".utf8)
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json;charset=UTF-8")], body: data)
         case (.get, "/simulator/channels"):
-            return Self.json(200, ["channels": .array(channelOrder.map(SimulatorJSON.string))])
+            return Self.json(200, ["channels": .array(channelOrder.map(JSONValue.string))])
         case (.post, "/simulator/channels"):
             guard let name = body()?["name"]?.stringValue else { return error(400, "expected {\"name\":\"/topic/X\"}") }
             do throws(SimulatorError) {
@@ -104,13 +104,13 @@ extension SimulatedOrg {
                 return error(400, "expected {\"channel\":C,\"event\":E} or \"events\":[E] or \"count\":N,\"template\":E")
             }
             do throws(SimulatorError) {
-                if let count = json["count"]?.int64Value {
+                if let count = json["count"]?.intValue {
                     guard let template = json["template"], let event = Self.eventBody(template) else {
                         return error(400, "\"count\" needs a \"template\" event")
                     }
                     let ids = try publish(count: Int(count), of: event, to: channel)
-                    return Self.json(200, ["count": .int(Int64(ids.count)), "firstReplayId": ids.first.map(SimulatorJSON.int) ?? .null,
-                                           "lastReplayId": ids.last.map(SimulatorJSON.int) ?? .null])
+                    return Self.json(200, ["count": .int(Int64(ids.count)), "firstReplayId": ids.first.map(JSONValue.int) ?? .null,
+                                           "lastReplayId": ids.last.map(JSONValue.int) ?? .null])
                 }
                 let raw = json["events"]?.arrayValue ?? json["event"].map { [$0] } ?? []
                 let events = raw.compactMap(Self.eventBody)
@@ -118,27 +118,27 @@ extension SimulatedOrg {
                     return error(400, "each event is {\"sobject\":{...},\"type\":\"created\"} or {\"payload\":...}")
                 }
                 let ids = try publish(events, to: channel)
-                return Self.json(200, ["replayIds": .array(ids.map(SimulatorJSON.int))])
+                return Self.json(200, ["replayIds": .array(ids.map(JSONValue.int))])
             } catch { return fail(error) }
         case (.post, "/simulator/faults"):
             guard let json = body(), let name = json["fault"]?.stringValue else {
                 return error(400, "expected {\"fault\":NAME}")
             }
-            let count = Int(json["count"]?.int64Value ?? 1)
+            let count = Int(json["count"]?.intValue ?? 1)
             let fault: SimulatorFault
             switch name {
             case "dropNextLongPoll": fault = .dropNextLongPoll
-            case "httpError": fault = .httpError(status: Int(json["status"]?.int64Value ?? 500), count: count)
+            case "httpError": fault = .httpError(status: Int(json["status"]?.intValue ?? 500), count: count)
             case "tooBusy": fault = .tooBusy(count: count)
             case "expireSessions": fault = .expireSessions
             case "forgetClients": fault = .forgetClients
             case "serverDisconnect": fault = .serverDisconnect
             case "malformedJSON": fault = .malformedJSON
-            case "delay": fault = .delay(milliseconds: Int(json["milliseconds"]?.int64Value ?? 0))
+            case "delay": fault = .delay(milliseconds: Int(json["milliseconds"]?.intValue ?? 0))
             default: return error(400, "unknown fault \(name)")
             }
             inject(fault: fault)
-            return Self.json(200, ["faultsPending": .array(stats().faultsPending.map(SimulatorJSON.string))])
+            return Self.json(200, ["faultsPending": .array(stats().faultsPending.map(JSONValue.string))])
         case (.delete, "/simulator/faults"):
             clearFaults()
             return Self.json(200, ["faultsPending": []])
@@ -149,7 +149,7 @@ extension SimulatedOrg {
         }
     }
 
-    static func eventBody(_ json: SimulatorJSON) -> SimulatedEventBody? {
+    static func eventBody(_ json: JSONValue) -> SimulatedEventBody? {
         if let sobject = json["sobject"]?.objectValue {
             return .sobject(sobject, type: json["type"]?.stringValue ?? "created")
         }

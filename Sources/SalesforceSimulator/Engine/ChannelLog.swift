@@ -35,7 +35,7 @@ final class ChannelLog {
         self.kind = kind
         self.schemaID = schemaID
         var quoted: [UInt8] = []
-        JSONWriter.writeString(name, to: &quoted)
+        JSONValue.writeString(name, to: &quoted)
         self.channelJSON = quoted
     }
 

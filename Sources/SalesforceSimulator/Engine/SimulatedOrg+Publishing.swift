@@ -56,19 +56,19 @@ extension SimulatedOrg {
     private func encode(_ body: SimulatedEventBody, for log: ChannelLog, date: String) throws(SimulatorError) -> EncodedBody {
         switch (log.kind, body) {
         case (.pushTopic, .sobject(let fields, let type)):
-            return EncodedBody(content: SimulatorJSON.object(fields).bytes, type: type)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes, type: type)
         case (.generic, .payload(let payload)):
             guard case .string = payload else { throw .invalidEvent("a generic event's payload is a string") }
-            return EncodedBody(content: payload.bytes)
+            return EncodedBody(content: payload.serializedBytes)
         case (.platformEvent, .payload(let payload)):
             guard var fields = payload.objectValue else { throw .invalidEvent("a platform event's payload is an object") }
             if fields["CreatedDate"] == nil { fields["CreatedDate"] = .string(date) }
             if fields["CreatedById"] == nil { fields["CreatedById"] = .string(defaultUserID) }
-            return EncodedBody(content: SimulatorJSON.object(fields).bytes)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes)
         case (.changeDataCapture, .payload(let payload)):
             guard var fields = payload.objectValue else { throw .invalidEvent("a change event's payload is an object") }
             fields["ChangeEventHeader"] = .object(changeEventHeader(for: log, fields: fields))
-            return EncodedBody(content: SimulatorJSON.object(fields).bytes)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes)
         case (.pushTopic, .payload):
             throw .invalidEvent("a PushTopic event needs an sobject")
         case (_, .sobject):
@@ -78,7 +78,7 @@ extension SimulatedOrg {
 
     private var defaultUserID: String { configuration.users.first?.userID ?? "005000000000001AAA" }
 
-    private func changeEventHeader(for log: ChannelLog, fields: [String: SimulatorJSON]) -> [String: SimulatorJSON] {
+    private func changeEventHeader(for log: ChannelLog, fields: [String: JSONValue]) -> [String: JSONValue] {
         var entity = String(log.name.dropFirst("/data/".count))
         if entity == "ChangeEvents" { entity = "Account" }
         else {
@@ -86,7 +86,7 @@ extension SimulatedOrg {
             if entity.hasSuffix("__") { entity += "c" }
         }
         commitNumber += 1
-        var header: [String: SimulatorJSON] = [
+        var header: [String: JSONValue] = [
             "entityName": .string(entity),
             "recordIds": [fields["Id"] ?? .string("001" + Self.randomID(length: 15, alphabet: Self.base64URL.filter { $0.isLetter || $0.isNumber }))],
             "changeType": "CREATE",
@@ -114,7 +114,7 @@ extension SimulatedOrg {
         case .pushTopic:
             put(#"{"data":{"event":{"createdDate":""#); out.append(contentsOf: date.utf8)
             put(#"","replayId":"#); out.append(contentsOf: String(replayID).utf8)
-            put(#","type":"#); JSONWriter.writeString(body.type, to: &out)
+            put(#","type":"#); JSONValue.writeString(body.type, to: &out)
             put(#"},"sobject":"#); out.append(contentsOf: body.content)
         case .generic:
             put(#"{"data":{"event":{"createdDate":""#); out.append(contentsOf: date.utf8)

@@ -195,9 +195,9 @@ public actor SimulatedOrg {
         HTTPResponse(status: status, headers: [("Content-Type", "text/plain;charset=UTF-8")], body: Data(text.utf8))
     }
 
-    static func json(_ status: Int, _ value: SimulatorJSON, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json;charset=UTF-8")] + headers,
-                     body: value.serialized)
+                     body: value.serialized())
     }
 
     /// `application/x-www-form-urlencoded` fields.

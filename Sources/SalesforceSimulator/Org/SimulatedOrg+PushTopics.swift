@@ -38,7 +38,7 @@ extension SimulatedOrg {
                                        message: "Topic Name: data value too large: \(name) (max length=\(Self.maxTopicNameLength))",
                                        fields: ["Name"])
         }
-        guard ChannelKind(channel: "/topic/\(name)") == .pushTopic, name.allSatisfy(\.isASCII) else {
+        guard SimulatedChannelKind(channel: "/topic/\(name)") == .pushTopic, name.allSatisfy(\.isASCII) else {
             throw SimulatedRecordError(errorCode: "FIELD_INTEGRITY_EXCEPTION",
                                        message: "Topic Name: only letters, digits and underscores are allowed: \(name)",
                                        fields: ["Name"])

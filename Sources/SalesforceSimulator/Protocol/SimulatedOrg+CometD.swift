@@ -21,7 +21,7 @@ extension SimulatedOrg {
         if let body = request.body, body.count > Self.maxRequestBytes {
             return .response(Self.plain(413, "Maximum Request Size Exceeded"))
         }
-        guard let body = request.body, let parsed = try? SimulatorJSON(parsing: body) else {
+        guard let body = request.body, let parsed = try? JSONValue(parsing: body) else {
             return .response(Self.plain(400, "Bad request"))
         }
         let messages = parsed.arrayValue ?? [parsed]
@@ -58,7 +58,7 @@ extension SimulatedOrg {
         let cookies = Self.cookies(request)
         var replies: [OrderedJSON] = []
         var headers: [(name: String, value: String)] = []
-        var connectMessage: SimulatorJSON?
+        var connectMessage: JSONValue?
 
         for m in messages {
             let channel = m["channel"]?.stringValue ?? ""
@@ -102,7 +102,7 @@ extension SimulatedOrg {
 
     // MARK: Messages
 
-    private func handshake(_ m: SimulatorJSON, token: String?, session: SimulatedSession?, cookies: [String: String],
+    private func handshake(_ m: JSONValue, token: String?, session: SimulatedSession?, cookies: [String: String],
                            headers: inout [(name: String, value: String)], now: ContinuousClock.Instant) -> OrderedJSON {
         guard session != nil else {
             var r = OrderedJSON()
@@ -145,7 +145,7 @@ extension SimulatedOrg {
     }
 
     /// The client a non-handshake message names, or the error reply Salesforce gives.
-    private func checkClient(_ m: SimulatorJSON, session: SimulatedSession?, cookies: [String: String],
+    private func checkClient(_ m: JSONValue, session: SimulatedSession?, cookies: [String: String],
                              now: ContinuousClock.Instant) -> Result<ClientSession, ErrorReply> {
         guard session != nil else {
             var r = OrderedJSON()
@@ -176,7 +176,7 @@ extension SimulatedOrg {
         init(_ reply: OrderedJSON) { self.reply = reply }
     }
 
-    static func unknownClient(_ m: SimulatorJSON) -> OrderedJSON {
+    static func unknownClient(_ m: JSONValue) -> OrderedJSON {
         var r = OrderedJSON()
         r.set("advice", ["interval": 0, "reconnect": "handshake"])
         r.set("channel", m["channel"])
@@ -186,7 +186,7 @@ extension SimulatedOrg {
         return r
     }
 
-    private func subscriptions(_ m: SimulatorJSON) -> [String]? {
+    private func subscriptions(_ m: JSONValue) -> [String]? {
         switch m["subscription"] {
         case .string(let s)?: return [s]
         case .array(let a)?: let s = a.compactMap(\.stringValue); return s.isEmpty ? nil : s
@@ -194,7 +194,7 @@ extension SimulatedOrg {
         }
     }
 
-    private func subscribe(_ m: SimulatorJSON, session: SimulatedSession?, cookies: [String: String],
+    private func subscribe(_ m: JSONValue, session: SimulatedSession?, cookies: [String: String],
                            now: ContinuousClock.Instant) -> [OrderedJSON] {
         let client: ClientSession
         switch checkClient(m, session: session, cookies: cookies, now: now) {
@@ -224,7 +224,7 @@ extension SimulatedOrg {
     }
 
     /// Subscribes; returns Salesforce's error string on failure.
-    private func subscribe(_ client: ClientSession, to sub: String, ext: SimulatorJSON?) -> String? {
+    private func subscribe(_ client: ClientSession, to sub: String, ext: JSONValue?) -> String? {
         guard sub.hasPrefix("/") else { return "400::Channel subscriptions must start with a leading '/'" }
         let base = sub.split(separator: "?", maxSplits: 1).first.map(String.init) ?? sub
         if base.hasPrefix("/meta/") || base.hasPrefix("/service/") { return "403::Restricted channel" }
@@ -239,7 +239,7 @@ extension SimulatedOrg {
                 return "400::The replayId for channel {\(sub)} wasn't found using the provided replay ID map {{\(rendered)}}. "
                     + "Ensure that the channel name you provided in the replay map is valid and matches the channel name used for subscribing."
             }
-            guard let id = value.int64Value else { return Self.invalidReplay(Self.javaString(value)) }
+            guard let id = value.intValue else { return Self.invalidReplay(Self.javaString(value)) }
             replayID = id
         }
         let cursor: Int64
@@ -260,15 +260,15 @@ extension SimulatedOrg {
         "400::The replayId {\(id)} you provided was invalid. Please provide a valid ID, -2 to replay all events, or -1 to replay only new events."
     }
 
-    static func javaString(_ value: SimulatorJSON) -> String {
+    static func javaString(_ value: JSONValue) -> String {
         switch value {
         case .string(let s): s
         case .null: "null"
-        default: String(decoding: value.bytes, as: UTF8.self)
+        default: String(decoding: value.serializedBytes, as: UTF8.self)
         }
     }
 
-    private func unsubscribe(_ m: SimulatorJSON, session: SimulatedSession?, cookies: [String: String],
+    private func unsubscribe(_ m: JSONValue, session: SimulatedSession?, cookies: [String: String],
                              now: ContinuousClock.Instant) -> [OrderedJSON] {
         let client: ClientSession
         switch checkClient(m, session: session, cookies: cookies, now: now) {
@@ -295,7 +295,7 @@ extension SimulatedOrg {
         }
     }
 
-    private func disconnect(_ m: SimulatorJSON, session: SimulatedSession?, cookies: [String: String],
+    private func disconnect(_ m: JSONValue, session: SimulatedSession?, cookies: [String: String],
                             now: ContinuousClock.Instant) -> OrderedJSON {
         switch checkClient(m, session: session, cookies: cookies, now: now) {
         case .failure(let e): return e.reply
@@ -308,7 +308,7 @@ extension SimulatedOrg {
         }
     }
 
-    private func connect(_ m: SimulatorJSON, token: String?, cookies: [String: String]) async -> ConnectOutcome? {
+    private func connect(_ m: JSONValue, token: String?, cookies: [String: String]) async -> ConnectOutcome? {
         let now = clock.now
         let client: ClientSession
         switch checkClient(m, session: token.flatMap { sessions[$0] }, cookies: cookies, now: now) {
@@ -413,15 +413,15 @@ extension SimulatedOrg {
 
     // MARK: Reply helpers
 
-    static func replyBase(_ m: SimulatorJSON, clientID: String? = nil) -> OrderedJSON {
+    static func replyBase(_ m: JSONValue, clientID: String? = nil) -> OrderedJSON {
         var r = OrderedJSON()
-        r.set("clientId", clientID.map(SimulatorJSON.string))
+        r.set("clientId", clientID.map(JSONValue.string))
         r.set("channel", m["channel"] ?? .string(""))
         r.set("id", m["id"])
         return r
     }
 
-    private func failAll(_ messages: [SimulatorJSON], status: Int, error: String) -> HTTPResponse {
+    private func failAll(_ messages: [JSONValue], status: Int, error: String) -> HTTPResponse {
         let replies = messages.map { m -> OrderedJSON in
             var r = Self.replyBase(m)
             r.set("error", .string(error))

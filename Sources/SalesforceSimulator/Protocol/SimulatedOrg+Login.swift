@@ -133,7 +133,7 @@ extension SimulatedOrg {
         var rng = SystemRandomNumberGenerator()
         let signature = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }).base64EncodedString()
         let base = configuration.baseURL
-        let body: SimulatorJSON = [
+        let body: JSONValue = [
             "access_token": .string(token),
             "instance_url": .string(base),
             "id": .string("\(base)/id/\(configuration.organizationID)/\(user.userID)"),

@@ -33,7 +33,7 @@ struct RESTTestClient {
         var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token ?? self.token)")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await http.send(HTTPRequest(method: method, url: url, headers: headers,
-                                                       body: body?.serialized))
+                                                       body: body?.serialized()))
         return (response.status, response.body.isEmpty ? nil : try JSONValue(parsing: response.body))
     }
 

@@ -32,24 +32,24 @@ struct TestStreamingClient {
         let response = try await http.send(HTTPRequest(
             method: .post, url: "http://sim.test/services/oauth2/token",
             headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(body.utf8)))
-        token = try SimulatorJSON(parsing: response.body)["access_token"]!.stringValue!
+        token = try JSONValue(parsing: response.body)["access_token"]!.stringValue!
     }
 
     /// Posts messages; returns the HTTP response and the parsed reply array.
-    mutating func post(_ messages: [SimulatorJSON], timeout: Duration = .seconds(10)) async throws -> (HTTPResponse, [SimulatorJSON]) {
+    mutating func post(_ messages: [JSONValue], timeout: Duration = .seconds(10)) async throws -> (HTTPResponse, [JSONValue]) {
         let response = try await http.send(HTTPRequest(
             method: .post, url: "http://sim.test/cometd/\(version)",
             headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-            body: SimulatorJSON.array(messages).serialized, timeout: timeout))
-        return (response, try SimulatorJSON(parsing: response.body).arrayValue ?? [])
+            body: JSONValue.array(messages).serialized(), timeout: timeout))
+        return (response, try JSONValue(parsing: response.body).arrayValue ?? [])
     }
 
-    mutating func nextID() -> SimulatorJSON {
+    mutating func nextID() -> JSONValue {
         messageID += 1
         return .string(String(messageID))
     }
 
-    mutating func handshake() async throws -> SimulatorJSON {
+    mutating func handshake() async throws -> JSONValue {
         let id = nextID()
         let (_, replies) = try await post([["channel": "/meta/handshake", "version": "1.0",
                                             "supportedConnectionTypes": ["long-polling"], "id": id]])
@@ -57,15 +57,15 @@ struct TestStreamingClient {
         return replies[0]
     }
 
-    mutating func connect(timeout: Duration = .seconds(10)) async throws -> [SimulatorJSON] {
+    mutating func connect(timeout: Duration = .seconds(10)) async throws -> [JSONValue] {
         let id = nextID()
         return try await post([["channel": "/meta/connect", "clientId": .string(clientID),
                                 "connectionType": "long-polling", "id": id]], timeout: timeout).1
     }
 
-    mutating func subscribe(_ channel: String, replay: SimulatorJSON? = nil,
-                            replayMap: SimulatorJSON? = nil) async throws -> SimulatorJSON {
-        var message: [String: SimulatorJSON] = ["channel": "/meta/subscribe", "clientId": .string(clientID),
+    mutating func subscribe(_ channel: String, replay: JSONValue? = nil,
+                            replayMap: JSONValue? = nil) async throws -> JSONValue {
+        var message: [String: JSONValue] = ["channel": "/meta/subscribe", "clientId": .string(clientID),
                                             "subscription": .string(channel), "id": nextID()]
         if let replay { message["ext"] = ["replay": .object([channel: replay])] }
         if let replayMap { message["ext"] = ["replay": replayMap] }
@@ -79,12 +79,12 @@ struct TestStreamingClient {
         _ = try await connect()
     }
 
-    static func events(_ replies: [SimulatorJSON]) -> [SimulatorJSON] {
+    static func events(_ replies: [JSONValue]) -> [JSONValue] {
         replies.filter { !($0["channel"]?.stringValue ?? "").hasPrefix("/meta/") }
     }
 
-    static func replayIDs(_ replies: [SimulatorJSON]) -> [Int64] {
-        events(replies).compactMap { $0["data"]?["event"]?["replayId"]?.int64Value }
+    static func replayIDs(_ replies: [JSONValue]) -> [Int64] {
+        events(replies).compactMap { $0["data"]?["event"]?["replayId"]?.intValue }
     }
 }
 
