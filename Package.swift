@@ -108,6 +108,8 @@ let package = Package(
                           path: "Examples/example-service",
                           swiftSettings: strict),
 
+        // Test helpers shared by test targets: starting Redis and Faye through the scripts.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
@@ -120,12 +122,13 @@ let package = Package(
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
-                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis",
+                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis", "TestSupport",
                                    .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(name: "SalesforceSimulatorTests",
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
-                                   "SalesforceSimulator", "SalesforceSimulatorServer", "example-service"]),
+                                   "SalesforceSimulator", "SalesforceSimulatorServer", "example-service", "RedisEvents",
+                                   "Redis", "TestSupport"]),
     ]
 )

@@ -8,6 +8,7 @@ import SalesforceSimulator
 @testable import SalesforceStreaming
 import ServiceKit
 import ServiceKitTesting
+import TestSupport
 import Testing
 
 /// The suite's Redis (started by the tests through scripts/start-redis).

@@ -4,6 +4,7 @@ import Logging
 import Redis
 @testable import SalesforceStreaming
 import ServiceKitTesting
+import TestSupport
 import Testing
 
 /// The suite's Redis (started by the tests through scripts/start-redis).
