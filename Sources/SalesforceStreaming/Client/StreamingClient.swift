@@ -134,7 +134,7 @@ actor StreamingClient: SharedExtension {
 
     private func run(session: BayeuxSession, channels: [String]) async {
         do {
-            for try await message in await session.messages(subscribingTo: channels) {
+            for try await message in session.messages(subscribingTo: channels) {
                 guard try await route(message, session: session) else { break }
             }
         } catch is CancellationError {
