@@ -67,7 +67,9 @@ actor StreamingClient: SharedExtension {
         routes.removeAll()
     }
 
-    /// Removes an entrypoint; when none is left the connection stops taking events.
+    /// Removes an entrypoint; when none is left the connection stops taking events at once (the
+    /// pending long poll is cancelled), but stays connected until ``stop()`` has committed the final
+    /// replay positions.
     func unregister(_ subscriber: any StreamingSubscriber) async {
         let channel = subscriber.channel
         subscribers[channel]?.removeAll { $0 === subscriber }
@@ -76,7 +78,7 @@ actor StreamingClient: SharedExtension {
             channelOrder.removeAll { $0 == channel }
         }
         routes.removeAll()
-        if subscribers.isEmpty { await session?.stop() }
+        if subscribers.isEmpty { loop?.cancel() }
     }
 
     // MARK: Lifecycle
@@ -104,11 +106,13 @@ actor StreamingClient: SharedExtension {
                                                          channels: channels, logger: logger)
     }
 
+    /// Runs after every worker finished: commits the final replay positions, then disconnects.
     func stop() async {
-        await session?.stop()
+        loop?.cancel()
         await loop?.value
         await stopReplayMaintenance()
         await tracker?.flush()
+        await session?.stop()
         await shutdownHTTP()
     }
 
