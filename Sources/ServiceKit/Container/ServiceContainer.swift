@@ -31,12 +31,13 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     private let configuration: ServiceConfiguration
     private nonisolated let environment: ContainerEnvironment
     private let logger: Logger
-    private let pool: WorkerPool
+    var slots: WorkerSlots
+    private var nextWorkerID = 0
     /// The entrypoints the container made from the service's declarations (empty once stopped).
     public private(set) var entrypoints: [any Entrypoint] = []
     private var providers: [any DependencyProvider] = []
     private var sharedExtensions: [(key: String, extension: any SharedExtension)] = []
-    private var workers: [UUID: Task<Void, Never>] = [:]
+    private var workers: [Int: Task<Void, Never>] = [:]
     private var managedTasks: [UUID: Task<Void, Never>] = [:]
     private var replacedDependencies: [ObjectIdentifier: any Sendable] = [:]
     private var failure: (any Error)?
@@ -61,7 +62,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
             throw ConfigurationError.invalidValue(key: "max_workers", reason: "must be at least 1, got \(maxWorkers)")
         }
         self.maxWorkers = maxWorkers
-        self.pool = WorkerPool(capacity: maxWorkers)
+        self.slots = WorkerSlots(capacity: maxWorkers)
         self.prototype = S()
     }
 
@@ -208,23 +209,25 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
                      handler: @escaping @Sendable (S) async throws -> Void,
                      completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
         guard state == .running || state == .starting else { throw ContainerError.notRunning }
-        try await pool.acquire()
+        try await acquireSlot()
         guard state == .running || state == .starting else {
-            await pool.release()
+            slots.release()
             throw ContainerError.notRunning
         }
-        let id = UUID()
+        let id = nextWorkerID
+        nextWorkerID += 1
         let context = WorkerContext(serviceName: serviceName, entrypoint: entrypoint, data: contextData, logger: logger)
+        let (providers, replaced) = (self.providers, self.replacedDependencies)
         workers[id] = Task {
-            await self.runWorker(context, handler: handler, completion: completion)
-            await self.pool.release()
+            await self.runWorker(context, providers: providers, replaced: replaced, handler: handler, completion: completion)
             self.workerEnded(id)
         }
     }
 
-    private nonisolated func runWorker(_ base: WorkerContext, handler: @Sendable (S) async throws -> Void,
+    private nonisolated func runWorker(_ base: WorkerContext, providers: [any DependencyProvider],
+                                       replaced: [ObjectIdentifier: any Sendable],
+                                       handler: @Sendable (S) async throws -> Void,
                                        completion: @Sendable (Result<Void, any Error>) async -> Void) async {
-        let (providers, replaced) = await (self.providers, self.replacedDependencies)
         var context = base
         let result: Result<Void, any Error>
         do {
@@ -257,7 +260,9 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         for provider in providers { await provider.workerTeardown(context) }
     }
 
-    private func workerEnded(_ id: UUID) {
+    /// Frees the worker's slot (handing it to the longest waiter) and forgets the worker.
+    private func workerEnded(_ id: Int) {
+        slots.release()
         workers[id] = nil
         if workers.isEmpty {
             let waiting = idleWaiters
