@@ -310,7 +310,10 @@ public actor BayeuxSession {
                     ])
                 }
             } else {
-                buffer.append(reply)
+                // Servers strip the client ID from events; stamp the receiving client's on it.
+                var event = reply
+                if event.clientId == nil { event.clientId = machine?.clientID }
+                buffer.append(event)
                 events += 1
             }
         }

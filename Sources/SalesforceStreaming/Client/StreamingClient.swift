@@ -139,7 +139,7 @@ actor StreamingClient: SharedExtension {
     private func run(session: BayeuxSession, channels: [String]) async {
         do {
             for try await message in session.messages(subscribingTo: channels) {
-                guard try await route(message, session: session) else { break }
+                guard try await route(message) else { break }
             }
         } catch is CancellationError {
         } catch ContainerError.notRunning {
@@ -150,10 +150,10 @@ actor StreamingClient: SharedExtension {
     }
 
     /// Hands `message` to the entrypoints of its channel; false once the container takes no more workers.
-    private func route(_ message: BayeuxMessage, session: BayeuxSession) async throws -> Bool {
+    private func route(_ message: BayeuxMessage) async throws -> Bool {
         if subscribers.isEmpty { return false }
         let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
-        let clientID = await session.clientID
+        let clientID = message.clientId
         var delivered = false
         for channel in subscribedChannels(receiving: message.channel) {
             guard let targets = subscribers[channel] else { continue }
