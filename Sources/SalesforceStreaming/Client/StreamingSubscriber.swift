@@ -7,3 +7,14 @@ public protocol StreamingSubscriber: Actor {
     func deliver(_ event: StreamingEvent, clientID: String?,
                  completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws
 }
+
+extension StreamingEvent {
+    /// The worker context data of a streaming event, as nameko-salesforce sets it: `channel`,
+    /// `client_id` and `replay_id`.
+    func workerContextData(clientID: String?) -> [String: String] {
+        var data = ["channel": channel]
+        if let clientID { data["client_id"] = clientID }
+        if let replayID { data["replay_id"] = replayID.description }
+        return data
+    }
+}

@@ -1,5 +1,6 @@
 import Logging
 import ServiceKit
+import Synchronization
 
 /// Delivers one event to the entrypoints of its channel and reports the combined outcome to the
 /// replay tracker: handled when every handler succeeded, parked when a failed one was dead-lettered,
@@ -7,7 +8,7 @@ import ServiceKit
 ///
 /// The first attempt runs inline in the streaming loop (so a full worker pool holds the loop back);
 /// retries run later in their own tasks, after the policy's delay, and take a worker slot like any event.
-actor EventDelivery {
+final class EventDelivery: Sendable {
     struct Context: Sendable {
         let tracker: ReplayTracker?
         let policy: HandlerFailurePolicy
@@ -20,14 +21,14 @@ actor EventDelivery {
     private let clientID: String?
     private let ticket: ReplayTracker.Ticket?
     private let context: Context
-    private var remaining: Int
-    private var outcome: ReplayTracker.Outcome = .handled
+    /// Handlers still to finish, and the combined outcome so far.
+    private let state: Mutex<(remaining: Int, outcome: ReplayTracker.Outcome)>
 
     init(event: StreamingEvent, clientID: String?, ticket: ReplayTracker.Ticket?, targets: Int, context: Context) {
         self.event = event
         self.clientID = clientID
         self.ticket = ticket
-        self.remaining = targets
+        self.state = Mutex((targets, .handled))
         self.context = context
     }
 
@@ -89,13 +90,16 @@ actor EventDelivery {
     }
 
     private func targetDone(_ result: ReplayTracker.Outcome) async {
-        switch (outcome, result) {
-        case (_, .failed), (.failed, _): outcome = .failed
-        case (_, .parked), (.parked, _): outcome = .parked
-        default: break
+        let final: ReplayTracker.Outcome? = state.withLock { state in
+            switch (state.outcome, result) {
+            case (_, .failed), (.failed, _): state.outcome = .failed
+            case (_, .parked), (.parked, _): state.outcome = .parked
+            default: break
+            }
+            state.remaining -= 1
+            return state.remaining == 0 ? state.outcome : nil
         }
-        remaining -= 1
-        guard remaining == 0, let ticket, let tracker = context.tracker else { return }
-        await tracker.complete(ticket, outcome: outcome)
+        guard let final, let ticket, let tracker = context.tracker else { return }
+        await tracker.complete(ticket, outcome: final)
     }
 }

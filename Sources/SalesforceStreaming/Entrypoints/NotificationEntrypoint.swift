@@ -113,11 +113,9 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
         await client?.unregister(self)
     }
 
-    func deliver(_ event: StreamingEvent, clientID: String?,
-                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        var data = ["channel": event.channel]
-        if let clientID { data["client_id"] = clientID }
-        if let replayID = event.replayID { data["replay_id"] = replayID.description }
+    nonisolated func deliver(_ event: StreamingEvent, clientID: String?,
+                             completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
+        let data = event.workerContextData(clientID: clientID)
         let invoke = self.invoke
         let notification = PushTopicNotification(event)
         try await context.spawnWorker(entrypoint: name, contextData: data,

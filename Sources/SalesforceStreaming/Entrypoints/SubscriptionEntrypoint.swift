@@ -38,11 +38,9 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
         await client?.unregister(self)
     }
 
-    func deliver(_ event: StreamingEvent, clientID: String?,
-                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        var data = ["channel": event.channel]
-        if let clientID { data["client_id"] = clientID }
-        if let replayID = event.replayID { data["replay_id"] = replayID.description }
+    nonisolated func deliver(_ event: StreamingEvent, clientID: String?,
+                             completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
+        let data = event.workerContextData(clientID: clientID)
         let handler = self.handler
         let channel = self.channel
         try await context.spawnWorker(entrypoint: name, contextData: data,
