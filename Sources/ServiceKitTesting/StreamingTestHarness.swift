@@ -50,7 +50,8 @@ public struct StreamingTestHarness<S: Service>: Sendable {
     }
 
     /// A harness whose service commits to `store` (e.g. a ``RedisReplayStore``), or, with `store: nil`,
-    /// to the store its configuration selects (`PUSHTOPIC_REPLAY_ENABLED`, `PUSHTOPIC_REPLAY_REDIS_URI`).
+    /// to the store its configuration selects (`PUSHTOPIC_REPLAY_ENABLED`, `PUSHTOPIC_REPLAY_REDIS_URI`);
+    /// dead letters then go where the configuration selects as well, not to ``deadLetters``.
     public init(_ type: S.Type = S.self, channels: [String] = [], configuration: ServiceConfiguration? = nil,
                 org: SimulatedOrg? = nil, store: (any ReplayStore)?,
                 environment: ContainerEnvironment = ContainerEnvironment(),
@@ -75,7 +76,8 @@ public struct StreamingTestHarness<S: Service>: Sendable {
         var environment = environment
         environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
         environment[ReplayStoreKey.self] = installed
-        environment[DeadLetterStoreKey.self] = deadLetters
+        // With the store chosen by configuration, dead letters go where the configuration says too.
+        environment[DeadLetterStoreKey.self] = installed == nil ? nil : deadLetters
         environment[WorkerObserverKey.self] = waiter.observer
         let user = await org.currentConfiguration.users.first ?? .demo
         self.container = try ServiceContainer(S.self, configuration: configuration ?? Self.defaultConfiguration(user: user),

@@ -159,6 +159,31 @@ struct DurabilityTests {
         }
     }
 
+    @Test("with Redis persistence, an event whose handler fails every attempt is parked in a Redis list with its payload, and the position passes it")
+    func deadLettersInRedis() async throws {
+        try await Handled.$current.withValue(handled) {
+            let redis = try await redis()
+            let org = newOrg()
+            try await org.createChannel(invoices)
+            let prefix = prefix()
+            let configuration = await configuration(org: org, prefix: prefix, extra: [
+                "HANDLER_RETRY_ATTEMPTS": .int(2), "HANDLER_RETRY_DELAY": .double(0.01),
+            ])
+            let harness = try await harness(InvoiceSubscriber.self, org: org, configuration: configuration)
+            try await harness.start()
+            let ids = try await org.publish([invoice("INV-1"), invoice("fail-2"), invoice("INV-3")], to: invoices)
+            try await harness.waiter.wait(for: 4)
+            await harness.stop()
+            let letters = try await redis.command(["LRANGE", "\(prefix):salesforce:dead_letter:\(invoices)", "0", "-1"]).arrayValue ?? []
+            #expect(letters.count == 1)
+            let letter = try JSONValue(parsing: letters.first?.stringValue ?? "")
+            #expect(letter["replayId"] == .int(ids[1]))
+            #expect(letter["data"]?["sobject"]?["Name"] == "fail-2")
+            #expect(letter["attempts"] == 2)
+            #expect(try await redis.command(["GET", key(prefix)]).stringValue == String(ids[2]))
+        }
+    }
+
     @Test("PUSHTOPIC_REPLAY_FALLBACK: fail stops the service on an invalid stored ID instead of replaying")
     func fallbackFail() async throws {
         let redis = try await redis()

@@ -28,7 +28,7 @@ extension StreamingClient {
     func makeConnectionParts() async throws -> StreamingConnectionParts {
         let environment = services.environment
         let failurePolicy = try HandlerFailurePolicy(configuration: services.configuration, section: kind.configurationSection)
-        let deadLetters = environment[DeadLetterStoreKey.self] ?? InMemoryDeadLetterStore()
+        var deadLetters = environment[DeadLetterStoreKey.self] ?? InMemoryDeadLetterStore()
         var bayeux = BayeuxConfiguration()
         let parts: StreamingConnectionParts
         switch kind {
@@ -42,6 +42,9 @@ extension StreamingClient {
             bayeux.invalidReplayFallback = Self.fallbackPosition(settings.replayFallback)
             environment[BayeuxTuningKey.self](&bayeux)
             let store = try environment[ReplayStoreKey.self] ?? makeReplayStore(settings)
+            if environment[DeadLetterStoreKey.self] == nil, settings.replayEnabled, let uri = settings.replayRedisURI {
+                deadLetters = try RedisDeadLetterStore(uri: uri, keyPrefix: settings.replayKeyPrefix, logger: services.logger)
+            }
             let http = environment[HTTPClientFactoryKey.self](HTTPClientOptions(caBundlePath: settings.caBundlePath))
             parts = StreamingConnectionParts(
                 http: http,
@@ -62,7 +65,8 @@ extension StreamingClient {
         return parts
     }
 
-    /// The store `PUSHTOPIC_REPLAY_*` selects: Redis when enabled, else in memory.
+    /// The store `PUSHTOPIC_REPLAY_*` selects: Redis when enabled, else in memory. Dead letters go
+    /// to the same place (``RedisDeadLetterStore`` or ``InMemoryDeadLetterStore``).
     ///
     /// Nothing is sent to Redis here. The stored positions are read when the connection starts;
     /// while Redis is unreachable that read retries with backoff for
