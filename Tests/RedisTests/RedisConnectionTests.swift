@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Redis
+import TestSupport
 
 /// Behaviour against the shared redis-server started by `scripts/start-redis`.
 @Suite("RedisConnection against a real Redis")
