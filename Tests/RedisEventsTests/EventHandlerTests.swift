@@ -209,7 +209,7 @@ struct EventHandlerTests {
                 try await RedisTestServer.start(port: port)
 
                 // The group is gone with the restart; the handler re-creates it and reads on.
-                #expect(try await eventually {
+                #expect(await eventually {
                     (try? await producer.fire("emit", 3).get()) != nil
                 })
                 #expect(await handled.waitUntil { $0.contains { $0.value == 3 } })
@@ -310,7 +310,7 @@ struct EventHandlerTests {
             try await RedisTestServer.start(port: port)
             do {
                 let redis = RedisConnection(configuration: try RedisConfiguration(uri: uri))
-                #expect(try await eventually {
+                #expect(await eventually {
                     (try? await redis.command(["XINFO", "GROUPS", "producer.events"]))?.arrayValue?.count == 1
                 })
                 let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
