@@ -26,6 +26,10 @@ usage: salesforce-simulator [options]
   --retention N             events kept per channel (default 100000)
   --max-events-per-reply N  events per /meta/connect reply (default 1000)
   -h, --help                this help
+
+A second user, \(SimulatedUser.other.username) (password \(SimulatedUser.other.password), security token \(SimulatedUser.other.securityToken)),
+can always log in too, so "a change by another user" can be made; it is left out only when
+--username names it.
 """
 
 struct Options {
@@ -96,7 +100,9 @@ func parse(_ arguments: [String]) -> Options {
         default: fail("unknown argument '\(arg)'")
         }
     }
+    // The second default user makes "a change by another user" possible, as in tests and examples.
     options.configuration.users = [options.user]
+        + (options.user.username == SimulatedUser.other.username ? [] : [SimulatedUser.other])
     options.configuration.connectedApps = [options.app]
     options.configuration.channels = channels
     return options

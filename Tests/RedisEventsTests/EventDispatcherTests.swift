@@ -1,6 +1,7 @@
 import Bayeux
 import Redis
 import ServiceKit
+import TestSupport
 import Testing
 @testable import RedisEvents
 
@@ -49,7 +50,7 @@ struct EventDispatcherTests {
 
     @Test("a dispatch that cannot reach Redis fails the worker with the Redis error")
     func dispatchFailureFailsWorker() async throws {
-        let port = try EventsTestRedis.freePort()
+        let port = try RedisTestServer.freePort()
         let container = try ServiceContainer(Producer.self, configuration: try .events("redis://127.0.0.1:\(port)"))
         try await container.start()
         let result = try await container.fire("emit", 1)

@@ -1,6 +1,7 @@
 import Bayeux
 import Redis
 import ServiceKit
+import TestSupport
 import Testing
 @testable import RedisEvents
 
@@ -192,7 +193,7 @@ struct EventHandlerTests {
     @Test("after Redis restarts (losing streams and groups) the handler recovers and receives new events")
     func recoversFromRedisRestart() async throws {
         try await withRecorder {
-            try await EventsTestRedis.withPrivateServer { port in
+            try await RedisTestServer.withPrivateServer { port in
                 let uri = "redis://127.0.0.1:\(port)"
                 let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
                 let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
@@ -201,14 +202,14 @@ struct EventHandlerTests {
                 try await producer.fire("emit", 1).get()
                 #expect(await handled.waitUntil { $0.count >= 1 })
 
-                try await EventsTestRedis.stop(port: port)
+                try await RedisTestServer.stop(port: port)
                 let whileDown = try await producer.fire("emit", 2)
                 #expect(throws: RedisError.self) { try whileDown.get() }
                 try await Task.sleep(for: .milliseconds(300))  // the handler's reads fail meanwhile
-                try await EventsTestRedis.start(port: port)
+                try await RedisTestServer.start(port: port)
 
                 // The group is gone with the restart; the handler re-creates it and reads on.
-                #expect(try await eventually {
+                #expect(await eventually {
                     (try? await producer.fire("emit", 3).get()) != nil
                 })
                 #expect(await handled.waitUntil { $0.contains { $0.value == 3 } })
@@ -299,17 +300,17 @@ struct EventHandlerTests {
     @Test("a handler started while Redis is down keeps the container running and starts handling once Redis is up")
     func redisDownAtStart() async throws {
         try await withRecorder {
-            let port = try EventsTestRedis.freePort()
+            let port = try RedisTestServer.freePort()
             let uri = "redis://127.0.0.1:\(port)"
             let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
             try await consumer.start()
             try await Task.sleep(for: .milliseconds(300))
             #expect(await consumer.state == .running)
 
-            try await EventsTestRedis.start(port: port)
+            try await RedisTestServer.start(port: port)
             do {
                 let redis = RedisConnection(configuration: try RedisConfiguration(uri: uri))
-                #expect(try await eventually {
+                #expect(await eventually {
                     (try? await redis.command(["XINFO", "GROUPS", "producer.events"]))?.arrayValue?.count == 1
                 })
                 let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
@@ -319,10 +320,10 @@ struct EventHandlerTests {
                 await producer.stop()
                 await consumer.stop()
             } catch {
-                try? await EventsTestRedis.stop(port: port)
+                try? await RedisTestServer.stop(port: port)
                 throw error
             }
-            try await EventsTestRedis.stop(port: port)
+            try await RedisTestServer.stop(port: port)
         }
     }
 

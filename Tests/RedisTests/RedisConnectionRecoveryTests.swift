@@ -4,6 +4,7 @@ import Testing
 import Glibc
 #endif
 import Redis
+import TestSupport
 
 /// Failures and recovery: restarts, a server that is down or silent, timeouts, AUTH and SELECT.
 /// Tests that stop or restart a server use a private instance on an ephemeral port.
@@ -11,7 +12,7 @@ import Redis
 struct RedisConnectionRecoveryTests {
     @Test("after Redis restarts, the next command reconnects and succeeds")
     func reconnectAfterRestart() async throws {
-        try await withPrivateServer { port in
+        try await RedisTestServer.withPrivateServer { port in
             let redis = RedisConnection(configuration: try RedisConfiguration(uri: "redis://127.0.0.1:\(port)/0"))
             try await redis.command(["SET", "before", "1"])
 
@@ -39,7 +40,7 @@ struct RedisConnectionRecoveryTests {
 
     @Test("while Redis is down commands throw a connection error, and work again once it is back")
     func downThenUp() async throws {
-        try await withPrivateServer { port in
+        try await RedisTestServer.withPrivateServer { port in
             let redis = RedisConnection(configuration: try RedisConfiguration(uri: "redis://127.0.0.1:\(port)"))
             #expect(try await redis.command(["PING"]) == .simpleString("PONG"))
             try await RedisTestServer.stop(port: port)
@@ -158,7 +159,7 @@ struct RedisConnectionRecoveryTests {
     @Test("AUTH and SELECT are sent on connect and again after a restart; databases are isolated")
     func authAndSelect() async throws {
         let password = "pw-" + UUID().uuidString
-        try await withPrivateServer(password: password) { port in
+        try await RedisTestServer.withPrivateServer(password: password) { port in
             let noPassword = RedisConnection(configuration: try RedisConfiguration(uri: "redis://127.0.0.1:\(port)"))
             let noAuth = await #expect(throws: RedisError.self) { try await noPassword.command(["PING"]) }
             #expect(noAuth?.kind == .server)
@@ -195,20 +196,5 @@ struct RedisConnectionRecoveryTests {
         let error = await #expect(throws: RedisError.self) { try await RedisConnection(configuration: configuration).connect() }
         #expect(error?.kind == .server)
         #expect(error?.message.contains("SELECT 10000") == true)
-    }
-
-    /// Starts a private redis-server on an ephemeral port, runs `body`, and stops the server.
-    private func withPrivateServer(
-        password: String? = nil, _ body: (Int) async throws -> Void
-    ) async throws {
-        let port = try TestSockets.freePort()
-        try await RedisTestServer.start(port: port, password: password)
-        do {
-            try await body(port)
-        } catch {
-            try? await RedisTestServer.stop(port: port)
-            throw error
-        }
-        try await RedisTestServer.stop(port: port)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Redis
+import TestSupport
 
 /// Behaviour against the shared redis-server started by `scripts/start-redis`.
 @Suite("RedisConnection against a real Redis")
@@ -206,7 +207,7 @@ struct RedisConnectionTests {
         #expect(await redis.isConnected == false)
         let afterClose = await #expect(throws: RedisError.self) { try await redis.command(["PING"]) }
         #expect(afterClose?.kind == .connection)
-        #expect(try await eventually { try await !clientNames(observer).contains(name) })
+        #expect(try await eventually(timeout: .seconds(3), interval: .milliseconds(50)) { try await !clientNames(observer).contains(name) })
     }
 
     @Test("dropping the last reference to a connection closes its socket (deinit frees the context)")
@@ -217,7 +218,7 @@ struct RedisConnectionTests {
         try await redis?.command(["CLIENT", "SETNAME", name])
         #expect(try await clientNames(observer).contains(name))
         redis = nil
-        #expect(try await eventually { try await !clientNames(observer).contains(name) })
+        #expect(try await eventually(timeout: .seconds(3), interval: .milliseconds(50)) { try await !clientNames(observer).contains(name) })
     }
 }
 
@@ -231,13 +232,4 @@ func clientNames(_ redis: RedisConnection) async throws -> Set<String> {
         }
     }
     return names
-}
-
-/// Polls `condition` for up to about 3 seconds.
-func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-    for _ in 0..<60 {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return false
 }

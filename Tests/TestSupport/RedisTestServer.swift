@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Starts real redis-server instances through the package's `scripts/start-redis` and
 /// `scripts/stop-redis` (each suite uses its own ports, so suites never stop each other's server).
@@ -15,9 +12,11 @@ public enum RedisTestServer {
         return "redis://127.0.0.1:\(port)/0"
     }
 
-    /// Starts a server on `port` (idempotent).
-    public static func start(port: Int) async throws {
-        try await ScriptRunner.runProjectScript("start-redis", [String(port)], environment: ["REDIS_PASSWORD": nil])
+    /// Starts a server on `port` (idempotent), with `requirepass password` when one is given;
+    /// returns the server's PID.
+    @discardableResult
+    public static func start(port: Int, password: String? = nil) async throws -> String {
+        try await ScriptRunner.runProjectScript("start-redis", [String(port)], environment: ["REDIS_PASSWORD": password])
     }
 
     /// Stops the server on `port`; nothing when none runs.
@@ -25,24 +24,30 @@ public enum RedisTestServer {
         try await ScriptRunner.runProjectScript("stop-redis", [String(port)], environment: ["REDIS_PASSWORD": nil])
     }
 
+    /// Runs `body` with a private server on a free port (with `requirepass password` when one is
+    /// given) and stops the server afterwards, also when `body` throws.
+    public static func withPrivateServer(
+        password: String? = nil, _ body: (Int) async throws -> Void
+    ) async throws {
+        let port = try freePort()
+        try await start(port: port, password: password)
+        do {
+            try await body(port)
+        } catch {
+            try? await stop(port: port)
+            throw error
+        }
+        try await stop(port: port)
+    }
+
+    /// The unix socket `scripts/start-redis` creates for the server on `port`.
+    public static func socketPath(port: Int) -> String {
+        "/tmp/swift-redis-\(port).sock"
+    }
+
     /// A TCP port on 127.0.0.1 that was free a moment ago (nothing listens on it).
     public static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ScriptRunner.ScriptError(message: "socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ScriptRunner.ScriptError(message: "bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try TestSockets.freePort()
     }
 
     /// Runs `scripts/start-redis` at most once per port and process.
@@ -50,7 +55,7 @@ public enum RedisTestServer {
         private var tasks: [Int: Task<Void, any Error>] = [:]
 
         func start(port: Int) async throws {
-            let task = tasks[port] ?? Task { try await RedisTestServer.start(port: port) }
+            let task = tasks[port] ?? Task { _ = try await RedisTestServer.start(port: port) }
             tasks[port] = task
             try await task.value
         }

@@ -63,16 +63,7 @@ public struct OAuthPasswordLogin: SalesforceAuthenticator {
     }
 
     public func login() async throws -> SalesforceSession {
-        let response: HTTPResponse
-        do {
-            response = try await httpClient.send(makeRequest())
-        } catch let error as HTTPClientError {
-            throw SalesforceLoginError.transport(error)
-        } catch is CancellationError {
-            throw SalesforceLoginError.transport(.cancelled)
-        } catch {
-            throw SalesforceLoginError.transport(.other(String(describing: error)))
-        }
+        let response = try await SalesforceLoginError.send(makeRequest(), with: httpClient)
         do {
             return try Self.session(from: response, username: username)
         } catch {

@@ -36,6 +36,20 @@ public enum SalesforceLoginError: Error, Sendable, Equatable, CustomStringConver
 }
 
 extension SalesforceLoginError {
+    /// Sends a login request; when no answer comes (any error of the client, or cancellation),
+    /// throws ``transport(_:)``.
+    static func send(_ request: HTTPRequest, with client: any HTTPClient) async throws(SalesforceLoginError) -> HTTPResponse {
+        do {
+            return try await client.send(request)
+        } catch let error as HTTPClientError {
+            throw .transport(error)
+        } catch is CancellationError {
+            throw .transport(.cancelled)
+        } catch {
+            throw .transport(.other(String(describing: error)))
+        }
+    }
+
     /// The same error with every occurrence of the given secrets replaced, so a server that
     /// echoes a credential cannot leak it through an error message.
     func redacting(_ secrets: [String]) -> SalesforceLoginError {

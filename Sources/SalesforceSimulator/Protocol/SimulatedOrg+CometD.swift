@@ -174,6 +174,21 @@ extension SimulatedOrg {
     struct ErrorReply: Error {
         var reply: OrderedJSON
         init(_ reply: OrderedJSON) { self.reply = reply }
+
+        /// The reply to a refused (un)subscribe, which echoes the message's subscription.
+        func echoingSubscription(of m: JSONValue) -> OrderedJSON {
+            var r = reply
+            r.set("subscription", m["subscription"])
+            return r
+        }
+    }
+
+    /// The reply to an (un)subscribe that names no channel.
+    static func channelNotSpecified(_ m: JSONValue, clientID: String) -> OrderedJSON {
+        var r = replyBase(m, clientID: clientID)
+        r.set("error", "400::Channel name not specified")
+        r.set("successful", false)
+        return r
     }
 
     static func unknownClient(_ m: JSONValue) -> OrderedJSON {
@@ -198,17 +213,11 @@ extension SimulatedOrg {
                            now: ContinuousClock.Instant) -> [OrderedJSON] {
         let client: ClientSession
         switch checkClient(m, session: session, cookies: cookies, now: now) {
-        case .failure(let e):
-            var r = e.reply
-            r.set("subscription", m["subscription"])
-            return [r]
+        case .failure(let e): return [e.echoingSubscription(of: m)]
         case .success(let c): client = c
         }
         guard let subs = subscriptions(m), !subs.contains("") else {
-            var r = Self.replyBase(m, clientID: client.id)
-            r.set("error", "400::Channel name not specified")
-            r.set("successful", false)
-            return [r]
+            return [Self.channelNotSpecified(m, clientID: client.id)]
         }
         return subs.map { sub in
             var r = Self.replyBase(m, clientID: client.id)
@@ -272,17 +281,11 @@ extension SimulatedOrg {
                              now: ContinuousClock.Instant) -> [OrderedJSON] {
         let client: ClientSession
         switch checkClient(m, session: session, cookies: cookies, now: now) {
-        case .failure(let e):
-            var r = e.reply
-            r.set("subscription", m["subscription"])
-            return [r]
+        case .failure(let e): return [e.echoingSubscription(of: m)]
         case .success(let c): client = c
         }
         guard let subs = subscriptions(m) else {
-            var r = Self.replyBase(m, clientID: client.id)
-            r.set("error", "400::Channel name not specified")
-            r.set("successful", false)
-            return [r]
+            return [Self.channelNotSpecified(m, clientID: client.id)]
         }
         return subs.map { sub in
             let base = sub.split(separator: "?", maxSplits: 1).first.map(String.init) ?? sub

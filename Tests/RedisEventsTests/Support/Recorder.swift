@@ -13,13 +13,3 @@ actor Recorder<Entry: Sendable> {
         return predicate(entries)
     }
 }
-
-/// Polls `condition` (bounded) until it holds.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}

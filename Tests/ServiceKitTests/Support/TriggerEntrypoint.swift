@@ -43,6 +43,6 @@ actor TriggerEntrypoint<S: Service>: Entrypoint {
 extension ServiceContainer {
     /// The trigger entrypoint called `name`.
     func trigger(_ name: String) async -> TriggerEntrypoint<S> {
-        await entrypoints.compactMap { $0 as? TriggerEntrypoint<S> }.first { $0.name == name }!
+        entrypoints.compactMap { $0 as? TriggerEntrypoint<S> }.first { $0.name == name }!
     }
 }
