@@ -1,0 +1,86 @@
+import BenchSupport
+import Dispatch
+import Foundation
+import HTTPTransport
+import Logging
+import SalesforceStreaming
+import ServiceKit
+
+// bench-service: the Swift client that Benchmarks/peers/run measures side by side with the
+// Python peers. See Options.swift for the command line.
+
+let options = Options.parsed
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .warning
+    return handler
+}
+
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+let (stopRequests, stopContinuation) = AsyncStream<Int32>.makeStream()
+let signalQueue = DispatchQueue(label: "bench-service.signals")
+let signalSources = [SIGINT, SIGTERM].map { signo in
+    let source = DispatchSource.makeSignalSource(signal: signo, queue: signalQueue)
+    source.setEventHandler { stopContinuation.yield(signo) }
+    source.resume()
+    return source
+}
+
+let recorder = BenchStreamingService.recorder
+let stop: @Sendable () async -> Void
+do {
+    if options.drain {
+        let drainer = Task { try await Drainer(options: options, recorder: recorder).run() }
+        stop = { drainer.cancel() }
+    } else {
+        var salesforce: [String: ConfigValue] = [
+            "USERNAME": .string(options.username),
+            "PASSWORD": .string(options.password),
+            "SECURITY_TOKEN": .string(options.securityToken),
+            "LOGIN_URL": .string(options.loginURL),
+        ]
+        var environment = ContainerEnvironment()
+        switch options.replay {
+        case .none: break
+        case .redis(let uri):
+            salesforce["PUSHTOPIC_REPLAY_ENABLED"] = .bool(true)
+            salesforce["PUSHTOPIC_REPLAY_REDIS_URI"] = .string(uri)
+        case .benchRedis(let uri):
+            environment[ReplayStoreKey.self] = try BenchRedisReplayStore(uri: uri)
+        }
+        let configuration = ServiceConfiguration(.mapping([
+            "max_workers": .int(options.maxWorkers), "SALESFORCE": .mapping(salesforce),
+        ]))
+        let container = try ServiceContainer(BenchStreamingService.self, configuration: configuration,
+                                             environment: environment)
+        try await container.start()
+        stop = { await container.stop() }
+    }
+} catch {
+    FileHandle.standardError.write(Data("bench-service: cannot start: \(error)\n".utf8))
+    say(#"RESULT {"client":"swift","error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
+    exit(1)
+}
+
+// Report once every expected event arrived, or none came for the idle timeout.
+let startedAt = wallNanoseconds()
+let idle = Int64(options.idleTimeout * 1e9)
+while true {
+    let (unique, lastAt) = recorder.progress
+    if unique >= options.expect { break }
+    let now = wallNanoseconds()
+    if now - (lastAt == 0 ? startedAt : lastAt) > (lastAt == 0 ? idle * 6 : idle) { break }
+    try? await Task.sleep(for: .milliseconds(unique == 0 ? 5 : 2))
+}
+say("RESULT " + recorder.snapshot.json(client: options.drain ? "drain" : "swift", expected: options.expect))
+
+for await _ in stopRequests { break }
+await stop()
+say("STOPPED")
+withExtendedLifetime(signalSources) {}
+exit(0)
