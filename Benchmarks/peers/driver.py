@@ -310,7 +310,7 @@ def table(rows, swift_label):
                 ratio_ev = f"{swift['events_per_s'] / r['events_per_s']:.2f}"
             if r["client"] != "drain" and swift["cpu_us_per_event"] and r["cpu_us_per_event"]:
                 ratio_cpu = f"{swift['cpu_us_per_event'] / r['cpu_us_per_event']:.3f}"
-        client = r["client"] if r["client"] != "swift" else swift_label
+        client = swift_label if r["client"] == "swift" and "Redis" in r["workload"] else r["client"]
         out.append([r["workload"], client, str(r["events"]), fmt(r["events_per_s"], ",.0f"), fmt(r["cpu_s"], ".2f"),
                     fmt(r["cpu_us_per_event"], ".1f"), fmt(r["rss_mb"], ".1f"), fmt(r["p50_ms"], ".2f"),
                     fmt(r["p99_ms"], ".2f"), str(r["lost"]), str(r["dup"]), ratio_ev, ratio_cpu])

@@ -20,16 +20,23 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-signal(SIGINT, SIG_IGN)
-signal(SIGTERM, SIG_IGN)
-let (stopRequests, stopContinuation) = AsyncStream<Int32>.makeStream()
-let signalQueue = DispatchQueue(label: "bench-service.signals")
-let signalSources = [SIGINT, SIGTERM].map { signo in
-    let source = DispatchSource.makeSignalSource(signal: signo, queue: signalQueue)
-    source.setEventHandler { stopContinuation.yield(signo) }
-    source.resume()
-    return source
+/// Turns SIGINT/SIGTERM into elements of a stream. Nonisolated on purpose: a closure written in
+/// top-level code is main-actor isolated, and dispatch would run it off the main thread.
+nonisolated func stopSignals() -> (AsyncStream<Int32>, [any DispatchSourceSignal]) {
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let (stream, continuation) = AsyncStream<Int32>.makeStream()
+    let queue = DispatchQueue(label: "bench-service.signals")
+    let sources = [SIGINT, SIGTERM].map { signo in
+        let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)
+        source.setEventHandler { continuation.yield(signo) }
+        source.resume()
+        return source
+    }
+    return (stream, sources)
 }
+
+let (stopRequests, signalSources) = stopSignals()
 
 let recorder = BenchStreamingService.recorder
 let stop: @Sendable () async -> Void
