@@ -107,7 +107,7 @@ func streamingBenchmark<S: Service>(_ name: String, service: S.Type, transport: 
                                     maxWorkers: Int = 10, reportWrites: Bool = false) {
     let fixture = Fixture<StreamingFixture>()
     let published = Countdown()
-    Benchmark(name, configuration: .init(scalingFactor: .kilo)) { benchmark in
+    let body: @Sendable (Benchmark) async throws -> Void = { benchmark in
         let f = fixture.value
         let count = benchmark.scaledIterations.count
         let writesBefore = await f.writes?() ?? 0
@@ -120,46 +120,56 @@ func streamingBenchmark<S: Service>(_ name: String, service: S.Type, transport: 
             benchmark.measurement(.custom("store writes", polarity: .prefersSmaller, useScalingFactor: false),
                                   await writes() - writesBefore)
         }
-    } setup: {
-        let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(20), channels: [benchChannel]))
-        let handled = Countdown()
-        var environment = ContainerEnvironment()
-        environment[WorkerObserverKey.self] = { _, _ in handled.add() }
-        let replayStore = store?()
-        if let replayStore { environment[ReplayStoreKey.self] = replayStore }
-        var server: RunningSimulator?
-        var loginURL = "http://simulated-org.invalid"
-        switch transport {
-        case .inProcess:
-            environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
-        case .loopbackHTTP:
-            let running = try await SimulatorServer.start(org: org)
-            server = running
-            loginURL = running.url
-        }
-        var salesforce: [String: ConfigValue] = [
-            "USERNAME": .string(SimulatedUser.demo.username),
-            "PASSWORD": .string(SimulatedUser.demo.password),
-            "SECURITY_TOKEN": .string(SimulatedUser.demo.securityToken),
-            "LOGIN_URL": .string(loginURL),
-        ]
-        if let redisURI {
-            salesforce["PUSHTOPIC_REPLAY_ENABLED"] = .bool(true)
-            salesforce["PUSHTOPIC_REPLAY_REDIS_URI"] = .string(redisURI)
-        }
-        let configuration = ServiceConfiguration(.mapping(["max_workers": .int(maxWorkers), "SALESFORCE": .mapping(salesforce)]))
-        let container = try ServiceContainer(S.self, configuration: configuration, environment: environment)
-        try await container.start()
-        try await org.waitForSubscribers(on: benchChannel)
-        let writes: (@Sendable () async -> Int)? = reportWrites
-            ? { await (replayStore as? CountingReplayStore)?.writes ?? 0 } : nil
-        fixture.set(StreamingFixture(org: org, server: server, stop: { await container.stop() },
-                                     handled: handled, writes: writes))
-    } teardown: {
+    }
+    Benchmark(name, configuration: .init(scalingFactor: .kilo), closure: body, setup: {
+        fixture.set(try await makeStreamingFixture(service: S.self, transport: transport, store: store,
+                                                   redisURI: redisURI, maxWorkers: maxWorkers,
+                                                   reportWrites: reportWrites))
+    }, teardown: {
         guard let f = fixture.take() else { return }
         await f.stop()
         await f.server?.shutdown()
+    })
+}
+
+/// Starts a container running `service` against a fresh simulated org and waits for its subscription.
+func makeStreamingFixture<S: Service>(service: S.Type, transport: Transport, store: (@Sendable () -> any ReplayStore)?,
+                                      redisURI: String?, maxWorkers: Int, reportWrites: Bool) async throws -> StreamingFixture {
+    let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(20), channels: [benchChannel]))
+    let handled = Countdown()
+    var environment = ContainerEnvironment()
+    environment[WorkerObserverKey.self] = { _, _ in handled.add() }
+    let replayStore = store?()
+    if let replayStore { environment[ReplayStoreKey.self] = replayStore }
+    var server: RunningSimulator?
+    var loginURL = "http://simulated-org.invalid"
+    switch transport {
+    case .inProcess:
+        environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
+    case .loopbackHTTP:
+        let running = try await SimulatorServer.start(org: org)
+        server = running
+        loginURL = running.url
     }
+    var salesforce: [String: ConfigValue] = [
+        "USERNAME": .string(SimulatedUser.demo.username),
+        "PASSWORD": .string(SimulatedUser.demo.password),
+        "SECURITY_TOKEN": .string(SimulatedUser.demo.securityToken),
+        "LOGIN_URL": .string(loginURL),
+    ]
+    if let redisURI {
+        salesforce["PUSHTOPIC_REPLAY_ENABLED"] = .bool(true)
+        salesforce["PUSHTOPIC_REPLAY_REDIS_URI"] = .string(redisURI)
+    }
+    let configuration = ServiceConfiguration(.mapping(["max_workers": .int(maxWorkers), "SALESFORCE": .mapping(salesforce)]))
+    let container = try ServiceContainer(S.self, configuration: configuration, environment: environment)
+    try await container.start()
+    try await org.waitForSubscribers(on: benchChannel)
+    var writes: (@Sendable () async -> Int)?
+    if reportWrites, let counting = replayStore as? CountingReplayStore {
+        writes = { @Sendable in await counting.writes }
+    }
+    return StreamingFixture(org: org, server: server, stop: { await container.stop() }, handled: handled, writes: writes)
 }
 
 /// A `/meta/connect` reply carrying `events` PushTopic events, shaped as the simulator (and
