@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(name: root, path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "SalesforceStreaming", package: root),
                 .product(name: "SalesforceSimulator", package: root),
                 .product(name: "SalesforceSimulatorServer", package: root),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/StreamingBenchmarks",
             swiftSettings: strict,
@@ -63,6 +65,7 @@ let package = Package(
                 .product(name: "Salesforce", package: root),
                 .product(name: "ServiceKit", package: root),
                 .product(name: "SalesforceStreaming", package: root),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/bench-service",
             swiftSettings: strict

@@ -3,6 +3,7 @@ import BenchSupport
 import Benchmark
 import Foundation
 import HTTPTransport
+import Logging
 import Salesforce
 import SalesforceSimulator
 import SalesforceSimulatorServer
@@ -45,7 +46,8 @@ let benchmarks: @Sendable () -> Void = {
             try await entrypoint.dispatch(benchmark.scaledIterations.count)
         } setup: {
             let container = try ServiceContainer(NoopDispatchService.self,
-                                                 configuration: ServiceConfiguration(.mapping(["max_workers": .int(maxWorkers)])))
+                                                 configuration: ServiceConfiguration(.mapping(["max_workers": .int(maxWorkers)])),
+                                                 logger: quietLogger)
             try await container.start()
             fixture.set(container)
         } teardown: {
@@ -91,6 +93,16 @@ let benchmarks: @Sendable () -> Void = {
 
 enum Transport { case inProcess, loopbackHTTP }
 
+/// Replay store writes per sample of 1000 events (the tracker coalesces commits).
+let storeWrites = BenchmarkMetric.custom("store writes per 1000 events", polarity: .prefersSmaller, useScalingFactor: false)
+
+/// Containers and the simulator log warnings only, so their info lines do not mix with the results.
+let quietLogger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// What a streaming benchmark's setup makes.
 struct StreamingFixture: Sendable {
     let org: SimulatedOrg
@@ -117,11 +129,12 @@ func streamingBenchmark<S: Service>(_ name: String, service: S.Type, transport: 
         await f.handled.wait(until: published.count)
         if let writes = f.writes {
             benchmark.stopMeasurement()
-            benchmark.measurement(.custom("store writes", polarity: .prefersSmaller, useScalingFactor: false),
-                                  await writes() - writesBefore)
+            benchmark.measurement(storeWrites, await writes() - writesBefore)
         }
     }
-    Benchmark(name, configuration: .init(scalingFactor: .kilo), closure: body, setup: {
+    var metrics = Benchmark.defaultConfiguration.metrics
+    if reportWrites { metrics.append(storeWrites) }
+    Benchmark(name, configuration: .init(metrics: metrics, scalingFactor: .kilo), closure: body, setup: {
         fixture.set(try await makeStreamingFixture(service: S.self, transport: transport, store: store,
                                                    redisURI: redisURI, maxWorkers: maxWorkers,
                                                    reportWrites: reportWrites))
@@ -147,7 +160,7 @@ func makeStreamingFixture<S: Service>(service: S.Type, transport: Transport, sto
     case .inProcess:
         environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
     case .loopbackHTTP:
-        let running = try await SimulatorServer.start(org: org)
+        let running = try await SimulatorServer.start(org: org, logger: quietLogger)
         server = running
         loginURL = running.url
     }
@@ -162,7 +175,8 @@ func makeStreamingFixture<S: Service>(service: S.Type, transport: Transport, sto
         salesforce["PUSHTOPIC_REPLAY_REDIS_URI"] = .string(redisURI)
     }
     let configuration = ServiceConfiguration(.mapping(["max_workers": .int(maxWorkers), "SALESFORCE": .mapping(salesforce)]))
-    let container = try ServiceContainer(S.self, configuration: configuration, environment: environment)
+    let container = try ServiceContainer(S.self, configuration: configuration, environment: environment,
+                                         logger: quietLogger)
     try await container.start()
     try await org.waitForSubscribers(on: benchChannel)
     var writes: (@Sendable () async -> Int)?
