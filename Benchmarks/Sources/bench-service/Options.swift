@@ -16,6 +16,8 @@ Then waits for SIGTERM/SIGINT, stops gracefully (commits replay positions) and p
   --idle-timeout S       report after S seconds without events (default 10)
   --drain                no framework: log in, subscribe and drain with raw CometD requests
                          (the simulator's ceiling)
+  --exit-after-result    stop and exit right after RESULT, no signal handling (for profilers:
+                         valgrind 3.19 crashes on libdispatch's signal thread)
   --username U --password P --security-token T   (default: the simulator's demo user)
 """
 
@@ -29,6 +31,7 @@ struct Options: Sendable {
     var afterReplayID: Int64 = 0
     var idleTimeout = 10.0
     var drain = false
+    var exitAfterResult = false
     var username = "demo@example.com"
     var password = "demo-password"
     var securityToken = "demo-token"
@@ -61,6 +64,7 @@ struct Options: Sendable {
             case "--after-replay-id": o.afterReplayID = number(arg)
             case "--idle-timeout": o.idleTimeout = number(arg)
             case "--drain": o.drain = true
+            case "--exit-after-result": o.exitAfterResult = true
             case "--username": o.username = value(arg)
             case "--password": o.password = value(arg)
             case "--security-token": o.securityToken = value(arg)

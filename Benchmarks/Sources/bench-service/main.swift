@@ -36,7 +36,7 @@ nonisolated func stopSignals() -> (AsyncStream<Int32>, [any DispatchSourceSignal
     return (stream, sources)
 }
 
-let (stopRequests, signalSources) = stopSignals()
+let (stopRequests, signalSources) = options.exitAfterResult ? (AsyncStream<Int32> { $0.yield(0) }, []) : stopSignals()
 
 let recorder = BenchStreamingService.recorder
 let stop: @Sendable () async -> Void
