@@ -135,6 +135,7 @@ class Driver:
     def __init__(self, a):
         self.a = a
         self.rows = []
+        self.notes = []
 
     def command(self, client, sim, expect, replay, after=0, idle=10):
         common = ["--login-url", sim.base, "--expect", str(expect), "--after-replay-id", str(after),
@@ -243,17 +244,52 @@ class Driver:
         finally:
             sim.close()
 
+    def soak(self, client, total, batch=100_000):
+        """RSS over a long run: `total` events in bursts of `batch`; VmRSS after each burst."""
+        sim = Simulator(self.a.simulator)
+        try:
+            c = self.start_client(client, sim, total, False)
+            cpu0, t0 = proc_cpu(c.proc.pid), time.time_ns()
+            rss = []
+            for n in range(total // batch):
+                sim.publish_bulk(batch)
+                target = (n + 1) * batch
+                wait_until(lambda: sim.call("/simulator/stats")["channels"][0]["delivered"] >= target, 300,
+                           "delivered")
+                with open(f"/proc/{c.proc.pid}/status") as f:
+                    rss += [int(l.split()[1]) // 1024 for l in f if l.startswith("VmRSS:")]
+            res = c.result()
+            cpu, hwm = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid)
+            c.stop()
+            self.record(f"soak {total:,} in bursts of {batch:,}", client, total, res, t0, cpu, hwm, None)
+            print(f"  VmRSS MB after each burst of {batch:,}: {rss}", file=sys.stderr)
+            self.notes.append(f"{client} soak: VmRSS MB after each burst of {batch:,}: {rss}")
+        finally:
+            sim.close()
+
     def run_all(self):
         clients = self.a.clients
         peers = [c for c in clients if c in ("nameko", "aiosfstream")]
+        only = set(filter(None, self.a.only.split(",")))
         plan = []
+
+        def add(kind, name, client, step):
+            if not only or kind in only:
+                plan.append((name, client, step))
         for n in self.a.bursts:
-            plan += [(burst_name(n, False), c, (lambda c=c, n=n: self.bulk(c, n, False))) for c in clients + ["drain"]]
+            for c in clients + ["drain"]:
+                add("burst", burst_name(n, False), c, lambda c=c, n=n: self.bulk(c, n, False))
         for n in self.a.bursts:
-            plan += [(burst_name(n, True), c, (lambda c=c, n=n: self.bulk(c, n, True))) for c in clients]
-        plan += [(paced_name(self.a.rate, self.a.paced_seconds), c,
-                  (lambda c=c: self.paced(c, self.a.rate, self.a.paced_seconds))) for c in clients]
-        plan += [(catch_up_name(self.a.catch_up), c, (lambda c=c: self.catch_up(c, self.a.catch_up))) for c in clients]
+            for c in clients:
+                add("redis", burst_name(n, True), c, lambda c=c, n=n: self.bulk(c, n, True))
+        for c in clients:
+            add("paced", paced_name(self.a.rate, self.a.paced_seconds), c,
+                lambda c=c: self.paced(c, self.a.rate, self.a.paced_seconds))
+        for c in clients:
+            add("catchup", catch_up_name(self.a.catch_up), c, lambda c=c: self.catch_up(c, self.a.catch_up))
+        if self.a.soak:
+            for c in clients:
+                add("soak", f"soak {self.a.soak:,}", c, lambda c=c: self.soak(c, self.a.soak))
         for name, client, step in plan:
             print(f"== {name} {client}", file=sys.stderr)
             try:
@@ -332,6 +368,8 @@ def main():
     p.add_argument("--rate", type=int, default=200)
     p.add_argument("--paced-seconds", type=int, default=10)
     p.add_argument("--catch-up", type=int, default=99_990)
+    p.add_argument("--soak", type=int, default=0, help="also run N events in bursts of 100k (RSS over time)")
+    p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,soak")
     p.add_argument("--json", help="also write the rows here")
     a = p.parse_args()
     a.clients = a.clients.split(",")
@@ -356,6 +394,8 @@ def main():
     if swift_label == "swift*":
         print("\nswift* = replay runs used the benchmark's stand-in Redis store (BenchRedisReplayStore): "
               "the project's RedisReplayStore is not in this build.")
+    for note in d.notes:
+        print(note)
     print("drain = minimal libcurl client without the framework (the simulator's ceiling). "
           "Ratios: Swift's events/s and CPU per event divided by that row's.")
     if a.json:

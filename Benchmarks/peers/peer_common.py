@@ -37,7 +37,7 @@ class Recorder:
     def __init__(self, after_replay_id):
         self.after = after_replay_id
         self.lock = threading.Lock()
-        self.seen = set()
+        self.seen = bytearray()  # one bit per replay ID above `after` (dense IDs)
         self.unique = self.duplicates = self.stale = 0
         self.first_at = self.last_at = 0
         self.latencies = []
@@ -54,11 +54,16 @@ class Recorder:
                 self.unique += 1
             elif replay_id <= self.after:
                 self.stale += 1
-            elif replay_id in self.seen:
-                self.duplicates += 1
             else:
-                self.seen.add(replay_id)
-                self.unique += 1
+                bit = replay_id - self.after - 1
+                byte, mask = bit >> 3, 1 << (bit & 7)
+                if byte >= len(self.seen):
+                    self.seen.extend(bytes(max(byte + 1 - len(self.seen), len(self.seen))))
+                if self.seen[byte] & mask:
+                    self.duplicates += 1
+                else:
+                    self.seen[byte] |= mask
+                    self.unique += 1
 
     def done(self, expected, started_at, idle_timeout):
         """True once every expected event came, or none came for the idle timeout."""

@@ -14,7 +14,9 @@ func wallNanoseconds() -> Int64 {
 /// Shared by the handler's workers; all state is under the mutex.
 final class Recorder: Sendable {
     struct State {
-        var seen = Set<Int64>()
+        /// One bit per replay ID above `afterReplayID` (the simulator's IDs are dense): a set of
+        /// 1M IDs would grow the client's RSS by tens of MB and hide the framework's own.
+        var seen: [UInt64] = []
         var unique = 0
         var duplicates = 0
         var stale = 0
@@ -39,7 +41,10 @@ final class Recorder: Sendable {
             if let publishedAt { s.latencies.append(now - publishedAt) }
             guard let replayID else { s.unique += 1; return }
             if replayID <= afterReplayID { s.stale += 1; return }
-            if s.seen.insert(replayID).inserted { s.unique += 1 } else { s.duplicates += 1 }
+            let bit = Int(replayID - afterReplayID - 1)
+            let word = bit >> 6, mask = UInt64(1) << UInt64(bit & 63)
+            if word >= s.seen.count { s.seen.append(contentsOf: repeatElement(0, count: max(word + 1 - s.seen.count, s.seen.count))) }
+            if s.seen[word] & mask == 0 { s.seen[word] |= mask; s.unique += 1 } else { s.duplicates += 1 }
         }
     }
 
