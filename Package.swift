@@ -11,9 +11,11 @@ let package = Package(
     products: [
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "ServiceKitTesting", targets: ["ServiceKitTesting"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Bayeux", targets: ["Bayeux"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "Redis", targets: ["Redis"]),
+        .library(name: "RedisEvents", targets: ["RedisEvents"]),
         .library(name: "Salesforce", targets: ["Salesforce"]),
         .library(name: "SalesforceStreaming", targets: ["SalesforceStreaming"]),
         .library(name: "SalesforceSimulator", targets: ["SalesforceSimulator"]),
@@ -25,6 +27,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
@@ -40,9 +43,13 @@ let package = Package(
                 dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
+        // The project's JSON value and its fast parser, shared by every module that speaks JSON.
+        .target(name: "JSON", swiftSettings: strict),
+
         // The Bayeux (CometD) protocol: message model, state machine, long-polling session.
         .target(name: "Bayeux",
-                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
 
         // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
@@ -50,9 +57,14 @@ let package = Package(
                 dependencies: [.product(name: "Logging", package: "swift-log"), "Yams"],
                 swiftSettings: strict),
 
+        // Nameko-style events (EventDispatcher, @EventHandler) over Redis Streams.
+        .target(name: "RedisEvents",
+                dependencies: ["ServiceKit", "Redis", "Bayeux", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
         // Salesforce login and REST, shared by streaming and the API dependency.
         .target(name: "Salesforce",
-                dependencies: ["HTTPTransport", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", "ServiceKit", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // Streaming entrypoints (Subscribe, ...), the shared streaming client, replay stores.
@@ -63,7 +75,7 @@ let package = Package(
 
         // The local Salesforce org simulator: engine (no network) and its HTTP server.
         .target(name: "SalesforceSimulator",
-                dependencies: ["HTTPTransport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["JSON", "HTTPTransport", .product(name: "Logging", package: "swift-log")],
                 exclude: ["ControlAPI.md"],
                 swiftSettings: strict),
         .target(name: "SalesforceSimulatorServer",
@@ -82,7 +94,8 @@ let package = Package(
 
         // Example services, compiled and run by tests; `demo` is the README's first command.
         .target(name: "Examples",
-                dependencies: ["ServiceKit", "SalesforceStreaming", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["ServiceKit", "Salesforce", "SalesforceStreaming", "RedisEvents",
+                               .product(name: "Logging", package: "swift-log")],
                 path: "Examples/Services",
                 swiftSettings: strict),
         .executableTarget(name: "demo",
@@ -95,19 +108,27 @@ let package = Package(
                           path: "Examples/example-service",
                           swiftSettings: strict),
 
+        // Test helpers shared by test targets: starting Redis and Faye through the scripts.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
+        .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "ServiceKitTestingTests",
+                    dependencies: ["ServiceKitTesting", "ServiceKit", "Salesforce", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
-                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit"]),
+                                   "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis", "TestSupport",
+                                   .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(name: "SalesforceSimulatorTests",
                     dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
-                                   "SalesforceSimulator", "SalesforceSimulatorServer"]),
+                                   "SalesforceSimulator", "SalesforceSimulatorServer", "example-service", "RedisEvents",
+                                   "Redis", "TestSupport"]),
     ]
 )

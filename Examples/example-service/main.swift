@@ -9,6 +9,12 @@ import ServiceKit
 
 let services: [String: @Sendable (inout ServiceRunner) throws -> Void] = [
     "simple-subscription": { try $0.add(InvoiceService.self) },
+    "contact-updates": { try $0.add(ContactUpdatesService.self) },
+    "contact-names": { try $0.add(ContactNameService.self) },
+    "contact-changes": { try $0.add(ContactChangesService.self) },
+    "student-contacts": { try $0.add(StudentContactService.self) },
+    "salesforce-proxy": { try $0.add(SalesforceEventProxy.self) },
+    "lead-follow-up": { try $0.add(LeadFollowUpService.self) },
 ]
 
 func fail(_ message: String) -> Never {

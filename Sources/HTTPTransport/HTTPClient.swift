@@ -98,10 +98,11 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
 public protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
     /// Releases connections and threads; later requests fail with ``HTTPClientError/shutdown``.
-    /// Idempotent. Clients that hold nothing need not implement it.
-    func shutdown() async
+    /// Idempotent; may block briefly while a transport thread ends. Clients that hold nothing
+    /// need not implement it.
+    func shutdown()
 }
 
 extension HTTPClient {
-    public func shutdown() async {}
+    public func shutdown() {}
 }

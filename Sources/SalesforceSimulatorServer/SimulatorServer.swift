@@ -11,7 +11,12 @@ import SalesforceSimulator
 /// Every request goes to ``SimulatedOrg/handle(_:)``; a ``SimulatorReply/drop`` is sent as a
 /// response whose `Content-Length` promises more than is written before the connection is closed,
 /// so the client sees a transfer error, not a short body. There is no idle timeout: a long poll
-/// lasts as long as the org holds it. Accepted sockets have `TCP_NODELAY` (SwiftNIO sets it on the
+/// lasts as long as the org holds it. Connections are kept alive between requests.
+///
+/// As on Salesforce, a long poll the client abandons (closes its connection) stays held until
+/// it is answered, and the events in that answer are lost for that client ID; a client recovers
+/// them by re-handshaking and subscribing from its last replay ID. (Hummingbird can only notice a
+/// closed connection by giving up keep-alive, which would change the wire behaviour.) Accepted sockets have `TCP_NODELAY` (SwiftNIO sets it on the
 /// listening socket, which accepted sockets inherit on Linux).
 public struct SimulatorServer: Sendable {
     public var configuration: SimulatorConfiguration

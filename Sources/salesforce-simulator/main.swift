@@ -23,6 +23,8 @@ usage: salesforce-simulator [options]
   --consumer-secret SECRET  its secret (default demo-consumer-secret)
   --channel NAME            a channel that exists at start (repeatable), e.g. /topic/Invoices
   --replay-id-stride N      distance between replay IDs (default 1)
+  --retention N             events kept per channel (default 100000)
+  --max-events-per-reply N  events per /meta/connect reply (default 1000)
   -h, --help                this help
 """
 
@@ -58,6 +60,11 @@ func parse(_ arguments: [String]) -> Options {
         guard let s = Double(text), s > 0, s.isFinite else { fail("\(flag) expects a positive number of seconds, got '\(text)'") }
         return .milliseconds(Int64(s * 1000))
     }
+    func positive(_ flag: String) -> Int {
+        let text = value(flag)
+        guard let n = Int(text), n >= 1 else { fail("\(flag) expects an integer ≥ 1, got '\(text)'") }
+        return n
+    }
     while let arg = rest.popFirst() {
         switch arg {
         case "-h", "--help": print(usage); exit(0)
@@ -76,7 +83,7 @@ func parse(_ arguments: [String]) -> Options {
         case "--consumer-secret": options.app.consumerSecret = value(arg)
         case "--channel":
             let name = value(arg)
-            guard ChannelKind(channel: name) != nil else {
+            guard SimulatedChannelKind(channel: name) != nil else {
                 fail("--channel '\(name)' is not a Streaming API channel (/topic/X, /event/X__e, /data/XChangeEvent, /data/ChangeEvents, /u/X)")
             }
             channels.append(name)
@@ -84,6 +91,8 @@ func parse(_ arguments: [String]) -> Options {
             let text = value(arg)
             guard let n = Int64(text), n >= 1 else { fail("--replay-id-stride expects an integer ≥ 1, got '\(text)'") }
             options.configuration.replayIDStride = n
+        case "--retention": options.configuration.retention = positive(arg)
+        case "--max-events-per-reply": options.configuration.maxEventsPerReply = positive(arg)
         default: fail("unknown argument '\(arg)'")
         }
     }
@@ -100,7 +109,8 @@ let signalQueue = DispatchQueue(label: "salesforce-simulator.signals")
 let (stopRequests, stopContinuation) = AsyncStream<Int32>.makeStream()
 let sources = [SIGINT, SIGTERM].map { signo in
     let source = DispatchSource.makeSignalSource(signal: signo, queue: signalQueue)
-    source.setEventHandler { stopContinuation.yield(signo) }
+    // `@Sendable` keeps the handler off the main actor: it runs on `signalQueue`.
+    source.setEventHandler { @Sendable in stopContinuation.yield(signo) }
     source.resume()
     return source
 }

@@ -46,7 +46,7 @@ struct SimulatedOrgCometDTests {
         #expect(replies[0]["channel"] == "/meta/connect")
         let event = try #require(C.events(replies).first)
         #expect(event["channel"] == "/topic/Invoices")
-        #expect(event["data"]?["event"]?["replayId"]?.int64Value == id)
+        #expect(event["data"]?["event"]?["replayId"]?.intValue == id)
         #expect(event["data"]?["event"]?["type"] == "created")
         #expect(event["data"]?["sobject"] == ["Id": "a001", "Name": "INV-1"])
         #expect(event["data"]?["event"]?["createdDate"]?.stringValue?.hasSuffix("Z") == true)
@@ -86,6 +86,19 @@ struct SimulatedOrgCometDTests {
         #expect(reply["subscription"] == "/topic/Invoices")
         #expect(try await client.subscribe("/topic/Invoices", replay: 999)["successful"] == false)
         #expect(try await client.subscribe("/topic/Invoices", replay: .int(ids[1]))["successful"] == true)
+    }
+
+    @Test("events older than retentionAge are purged: replaying from them is invalid, -2 skips them")
+    func retentionAge() async throws {
+        let org = C.makeOrg(pollTimeout: .milliseconds(100), retentionAge: .milliseconds(150))
+        let old = try await org.publish(.invoice(1), to: "/topic/Invoices")
+        try await Task.sleep(for: .milliseconds(300))
+        var client = C(org: org)
+        try await client.start()
+        #expect(try await client.subscribe("/topic/Invoices", replay: .int(old))["successful"] == false)
+        #expect(try await client.subscribe("/topic/Invoices", replay: -2)["successful"] == true)
+        #expect(C.replayIDs(try await client.connect()).isEmpty)
+        #expect(await org.stats().channel("/topic/Invoices")?.retained == 0)
     }
 
     @Test("a replay map without the channel answers the 'wasn't found' error")
@@ -185,6 +198,21 @@ struct SimulatedOrgCometDTests {
         client.version = ""
         (response, replies) = try await client.post([["channel": "/meta/handshake", "id": "1"]])
         #expect(replies[0]["error"] == "400::API version in the URI is mandatory. URI format: '/cometd/67.0'")
+    }
+
+    @Test("several subscribes in one body, on a CometD sub-path, each get their own reply")
+    func batchedSubscribes() async throws {
+        let org = C.makeOrg(channels: ["/topic/A", "/topic/B"])
+        var client = C(org: org)
+        try await client.start()
+        client.version = "64.0/meta/subscribe"
+        let (_, replies) = try await client.post([
+            ["channel": "/meta/subscribe", "clientId": .string(client.clientID), "subscription": "/topic/A", "id": "a"],
+            ["channel": "/meta/subscribe", "clientId": .string(client.clientID), "subscription": "/topic/B", "id": "b"],
+        ])
+        #expect(replies.map { $0["id"] } == ["a", "b"])
+        #expect(replies.allSatisfy { $0["successful"] == true })
+        #expect(await org.stats().subscriptions == 2)
     }
 
     @Test("a CometD body over 32,768 bytes is refused with 413, as Salesforce does")

@@ -11,7 +11,7 @@ struct SimulatedOrgControlAPITests {
     func call(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil) async throws -> (Int, JSONValue) {
         let response = try await http.send(HTTPRequest(method: method, url: "http://sim.test" + path,
                                                        headers: [("Content-Type", "application/json")],
-                                                       body: body?.serialized))
+                                                       body: body?.serialized()))
         return (response.status, try JSONValue(parsing: response.body))
     }
 

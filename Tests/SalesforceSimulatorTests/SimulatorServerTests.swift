@@ -96,4 +96,32 @@ struct SimulatorServerTests {
             #expect(response.statusCode == 413)
         }
     }
+
+    @Test("the REST API answers over real HTTP: create 201, PATCH 204, GET the record, 401 without a token")
+    func restOverHTTP() async throws {
+        try await withServer { sim in
+            let s = Self.session()
+            let (_, tokenData) = try await Self.post(s, sim.url + "/services/oauth2/token",
+                "grant_type=password&client_id=demo-consumer-key&client_secret=demo-consumer-secret&username=demo%40example.com&password=demo-passworddemo-token",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            let token = try JSONValue(parsing: tokenData)["access_token"]!.stringValue!
+            let auth = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+            let base = sim.url + "/services/data/v64.0"
+            let (created, body) = try await Self.post(s, base + "/sobjects/Account", #"{"Name":"Acme"}"#, headers: auth)
+            #expect(created.statusCode == 201)
+            let id = try #require(try JSONValue(parsing: body)["id"]?.stringValue)
+            var patch = URLRequest(url: URL(string: base + "/sobjects/Account/\(id)")!)
+            patch.httpMethod = "PATCH"
+            patch.httpBody = Data(#"{"Industry":"Tech"}"#.utf8)
+            for (k, v) in auth { patch.setValue(v, forHTTPHeaderField: k) }
+            let (_, patched) = try await s.data(for: patch)
+            #expect((patched as! HTTPURLResponse).statusCode == 204)
+            var get = URLRequest(url: URL(string: base + "/query?q=SELECT+Id,+Industry+FROM+Account")!)
+            get.setValue(auth["Authorization"], forHTTPHeaderField: "Authorization")
+            let (data, _) = try await s.data(for: get)
+            #expect(try JSONValue(parsing: data)["records"]?.arrayValue?.first?["Industry"] == "Tech")
+            let (denied, _) = try await Self.post(s, base + "/sobjects/Account", #"{"Name":"X"}"#)
+            #expect(denied.statusCode == 401)
+        }
+    }
 }

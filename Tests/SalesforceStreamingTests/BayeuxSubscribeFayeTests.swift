@@ -3,6 +3,7 @@ import HTTPTransport
 @testable import SalesforceStreaming
 import ServiceKit
 import ServiceKitTesting
+import TestSupport
 import Testing
 
 /// Conformance of `@BayeuxSubscribe` (and the Bayeux client under it) with a real third-party
@@ -50,7 +51,7 @@ struct BayeuxSubscribeFayeTests {
 
     @Test("handshake, subscribe, events published with curl arrive, and long polls that time out are renewed")
     func receivesEventsAcrossLongPolls() async throws {
-        try faye.start()
+        try await faye.start()
         try await Handled.$current.withValue(handled) {
             let container = try container()
             try await container.start()
@@ -68,13 +69,13 @@ struct BayeuxSubscribeFayeTests {
 
     @Test("a client Faye forgot (server restarted) handshakes again, resubscribes and keeps receiving")
     func recoversFromRestart() async throws {
-        try faye.start()
+        try await faye.start()
         try await Handled.$current.withValue(handled) {
             let container = try container()
             try await container.start()
             try await waitUntilSubscribed("before-restart")
-            try faye.stop()
-            try faye.start()
+            try await faye.stop()
+            try await faye.start()
             // The restarted Faye knows no client: the client must handshake and subscribe again.
             try await waitUntilSubscribed("after-restart")
             #expect(await container.state == .running)

@@ -54,19 +54,49 @@ struct SubscribeTests {
         }
     }
 
-    @Test("a failing handler is logged, the service keeps running, and the committed position stays before the failed event")
-    func failingHandler() async throws {
+    @Test("a failing handler is retried, then parked in the dead-letter store with its payload; the service keeps running")
+    func failingHandlerIsParked() async throws {
         try await Handled.$current.withValue(handled) {
-            let harness = try await harness(InvoiceSubscriber.self)
+            let harness = try await harness(InvoiceSubscriber.self, yaml: Self.yaml(retry: "3", policy: "dead_letter"))
             try await harness.start()
             let ids = try await harness.org.publish([invoice("INV-1"), invoice("fail-2"), invoice("INV-3")], to: invoices)
-            let workers = try await harness.waiter.wait(for: 3)
-            #expect(workers.filter { !$0.succeeded }.count == 1)
+            let workers = try await harness.waiter.wait(for: 5)
+            #expect(workers.filter { !$0.succeeded }.count == 3, "three attempts for the failing event")
             #expect(await handled.names == ["INV-1", "INV-3"])
             #expect(await harness.container.state == .running)
+            let letters = await harness.deadLetters.letters
+            #expect(letters.count == 1)
+            #expect(letters.first?.replayID == ReplayID(.int(ids[1])))
+            #expect(letters.first?.data["sobject"]?["Name"] == .string("fail-2"))
+            #expect(letters.first?.attempts == 3)
             await harness.stop()
+            #expect(await harness.replayStore.all[invoices] == ReplayID(.int(ids[2])), "a parked event lets the position pass")
+        }
+    }
+
+    @Test("with HANDLER_FAILURE_POLICY stop, a handler that keeps failing stops the service and the position stays before its event")
+    func failingHandlerStops() async throws {
+        try await Handled.$current.withValue(handled) {
+            let harness = try await harness(InvoiceSubscriber.self, yaml: Self.yaml(retry: "2", policy: "stop"))
+            try await harness.start()
+            let ids = try await harness.org.publish([invoice("INV-1"), invoice("fail-2"), invoice("INV-3")], to: invoices)
+            await #expect(throws: HandlerFailed.self) { try await harness.container.wait() }
+            #expect(await harness.deadLetters.letters.isEmpty)
             #expect(await harness.replayStore.all[invoices] == ReplayID(.int(ids[0])))
         }
+    }
+
+    static func yaml(retry: String, policy: String) -> String {
+        """
+        SALESFORCE:
+          USERNAME: demo@example.com
+          PASSWORD: demo-password
+          SECURITY_TOKEN: demo-token
+          LOGIN_URL: http://simulated-org.invalid
+          HANDLER_RETRY_ATTEMPTS: \(retry)
+          HANDLER_RETRY_DELAY: 0.01
+          HANDLER_FAILURE_POLICY: \(policy)
+        """
     }
 
     @Test("a restarted service resumes from the stored position: events published while it was down are handled, none twice")
@@ -116,7 +146,7 @@ struct SubscribeTests {
               PASSWORD: wrong
               LOGIN_URL: http://simulated-org.invalid
             """)
-        try await harness.start()
+        try await harness.container.start()
         await #expect(throws: StreamingLoginFailed.self) { try await harness.container.wait() }
     }
 

@@ -1,3 +1,5 @@
+import Metrics
+
 /// How a ``BayeuxSession`` talks to its server.
 public struct BayeuxConfiguration: Sendable {
     /// Bayeux `version` sent on handshake.
@@ -32,6 +34,10 @@ public struct BayeuxConfiguration: Sendable {
     /// Send `advice: {timeout: 0}` on the first connect after a handshake so the server answers
     /// at once (as CometD clients do).
     public var immediateFirstConnect: Bool = true
+
+    /// Where the session's metrics go (`bayeux_replay_fallbacks_total`); nil: the process-wide
+    /// `MetricsSystem` (a no-op until the application bootstraps one).
+    public var metricsFactory: (any MetricsFactory)? = nil
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import Metrics
 
 /// A Bayeux (CometD) long-polling client session: handshake, one subscribe per channel, then
 /// `/meta/connect` long polls, recovering from every transient failure the protocol allows.
@@ -227,6 +228,8 @@ public actor BayeuxSession {
             if let fallback {
                 position = fallback
                 statistics.invalidReplayFallbacks += 1
+                Counter(label: "bayeux_replay_fallbacks_total", dimensions: [("channel", channel)],
+                        factory: configuration.metricsFactory ?? MetricsSystem.factory).increment()
                 logger.warning("Bayeux server rejected the replay ID as invalid; resubscribing from the fallback position. Events may have been missed.",
                                metadata: ["channel": "\(channel)", "position": "\(fallback)"])
             } else {

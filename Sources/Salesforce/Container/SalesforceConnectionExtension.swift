@@ -47,7 +47,7 @@ public actor SalesforceConnectionExtension: SharedExtension {
     }
 
     public func stop() async {
-        await made?.http.shutdown()
+        made?.http.shutdown()
         made = nil
     }
 }

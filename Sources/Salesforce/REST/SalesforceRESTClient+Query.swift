@@ -1,3 +1,4 @@
+import JSON
 import Foundation
 import HTTPTransport
 
@@ -6,9 +7,9 @@ extension SalesforceRESTClient {
     ///
     /// Build `soql` only from constants, ``SOQL/quote(_:)`` and ``SOQL/identifier(_:)``.
     /// Each record keeps Salesforce's `attributes` member.
-    public func query(_ soql: String) async throws -> [SalesforceJSON.Object] {
+    public func query(_ soql: String) async throws -> [JSONObject] {
         let cursor = QueryCursor(client: self, soql: soql)
-        var records: [SalesforceJSON.Object] = []
+        var records: [JSONObject] = []
         while let page = try await cursor.nextPage() {
             records += page
         }
@@ -17,7 +18,7 @@ extension SalesforceRESTClient {
 
     /// Runs a SOQL query and yields its records one by one; the next page is fetched only when
     /// the consumer has used the previous one, and stopping the iteration fetches no more.
-    public func queryRecords(_ soql: String) -> AsyncThrowingStream<SalesforceJSON.Object, any Error> {
+    public func queryRecords(_ soql: String) -> AsyncThrowingStream<JSONObject, any Error> {
         let cursor = QueryCursor(client: self, soql: soql)
         return AsyncThrowingStream { try await cursor.nextRecord() }
     }
@@ -33,13 +34,13 @@ actor QueryCursor {
     private struct Page: Decodable {
         var done: Bool
         var nextRecordsUrl: String?
-        var records: [SalesforceJSON.Object]
+        var records: [JSONObject]
     }
 
     private let client: SalesforceRESTClient
     private var next: Next?
     private var visited: Set<String> = []
-    private var buffer: [SalesforceJSON.Object] = []
+    private var buffer: [JSONObject] = []
     private var position = 0
 
     init(client: SalesforceRESTClient, soql: String) {
@@ -48,7 +49,7 @@ actor QueryCursor {
     }
 
     /// The next page of records, or nil after the last one.
-    func nextPage() async throws -> [SalesforceJSON.Object]? {
+    func nextPage() async throws -> [JSONObject]? {
         guard let pending = next else { return nil }
         next = nil  // an error ends the query
         let apiVersion = client.apiVersion
@@ -75,7 +76,7 @@ actor QueryCursor {
     }
 
     /// The next record, fetching pages as needed, or nil after the last one.
-    func nextRecord() async throws -> SalesforceJSON.Object? {
+    func nextRecord() async throws -> JSONObject? {
         while position >= buffer.count {
             guard let page = try await nextPage() else { return nil }
             buffer = page

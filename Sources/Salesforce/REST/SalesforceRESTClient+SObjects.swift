@@ -1,3 +1,4 @@
+import JSON
 import Foundation
 import HTTPTransport
 
@@ -6,7 +7,7 @@ extension SalesforceRESTClient {
     /// - Parameters:
     ///   - sobject: the sObject API name, e.g. `PushTopic`.
     ///   - fields: field API names and values.
-    public func create(_ sobject: String, fields: SalesforceJSON.Object) async throws -> String {
+    public func create(_ sobject: String, fields: JSONObject) async throws -> String {
         let body = try encode(sobject: sobject, fields: fields)
         let response = try await perform(.post, body: body) { session in
             "\(session.restBaseURL(apiVersion: apiVersion))/sobjects/\(sobject)"
@@ -16,7 +17,7 @@ extension SalesforceRESTClient {
     }
 
     /// Updates the given fields of a record.
-    public func update(_ sobject: String, id: String, fields: SalesforceJSON.Object) async throws {
+    public func update(_ sobject: String, id: String, fields: JSONObject) async throws {
         let body = try encode(sobject: sobject, fields: fields)
         try SOQL.recordID(id)
         _ = try await perform(.patch, body: body) { session in
@@ -34,7 +35,7 @@ extension SalesforceRESTClient {
     }
 
     /// Reads a record: all fields, or only `fields` when given.
-    public func get(_ sobject: String, id: String, fields: [String]? = nil) async throws -> SalesforceJSON.Object {
+    public func get(_ sobject: String, id: String, fields: [String]? = nil) async throws -> JSONObject {
         try SOQL.identifier(sobject)
         try SOQL.recordID(id)
         var suffix = ""
@@ -45,10 +46,10 @@ extension SalesforceRESTClient {
         let response = try await perform(.get) { session in
             "\(session.restBaseURL(apiVersion: apiVersion))/sobjects/\(sobject)/\(id)\(suffix)"
         }
-        return try decode(SalesforceJSON.Object.self, from: response, what: "get")
+        return try decode(JSONObject.self, from: response, what: "get")
     }
 
-    private func encode(sobject: String, fields: SalesforceJSON.Object) throws -> Data {
+    private func encode(sobject: String, fields: JSONObject) throws -> Data {
         try SOQL.identifier(sobject)
         for name in fields.keys { try SOQL.identifier(name) }
         let encoder = JSONEncoder()

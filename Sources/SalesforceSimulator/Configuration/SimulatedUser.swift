@@ -25,4 +25,9 @@ public struct SimulatedUser: Sendable, Hashable {
     public static let demo = SimulatedUser(username: "demo@example.com", password: "demo-password",
                                            securityToken: "demo-token", userID: "005000000000001AAA",
                                            displayName: "Demo User")
+
+    /// A second user, so tests can make "a change by another user" (`other@example.com`).
+    public static let other = SimulatedUser(username: "other@example.com", password: "other-password",
+                                            securityToken: "other-token", userID: "005000000000002AAA",
+                                            displayName: "Other User")
 }

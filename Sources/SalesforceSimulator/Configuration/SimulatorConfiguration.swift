@@ -27,8 +27,12 @@ public struct SimulatorConfiguration: Sendable {
     public var minimumAPIVersion: Double
     /// The instance URL put in login replies, e.g. `http://127.0.0.1:8080` (no trailing slash).
     public var baseURL: String
+    /// The record types that exist from the start (`RecordType` records, queryable over REST).
+    public var recordTypes: [SimulatedRecordType]
+    /// Most records in one REST query reply; the rest come through `nextRecordsUrl` (Salesforce: 2000).
+    public var queryPageSize: Int
 
-    public init(users: [SimulatedUser] = [.demo],
+    public init(users: [SimulatedUser] = [.demo, .other],
                 organizationID: String = "00D000000000001EAA",
                 organizationName: String = "Simulated Org",
                 connectedApps: [SimulatedConnectedApp] = [.demo],
@@ -40,7 +44,9 @@ public struct SimulatorConfiguration: Sendable {
                 channels: [String] = [],
                 replayIDStride: Int64 = 1,
                 minimumAPIVersion: Double = 37.0,
-                baseURL: String = "http://127.0.0.1:8080") {
+                baseURL: String = "http://127.0.0.1:8080",
+                recordTypes: [SimulatedRecordType] = SimulatedRecordType.defaults,
+                queryPageSize: Int = 2000) {
         self.users = users
         self.organizationID = organizationID
         self.organizationName = organizationName
@@ -54,5 +60,7 @@ public struct SimulatorConfiguration: Sendable {
         self.replayIDStride = replayIDStride
         self.minimumAPIVersion = minimumAPIVersion
         self.baseURL = baseURL
+        self.recordTypes = recordTypes
+        self.queryPageSize = max(1, queryPageSize)
     }
 }

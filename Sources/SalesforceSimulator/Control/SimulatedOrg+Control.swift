@@ -71,6 +71,7 @@ extension SimulatedOrg {
     ///   `dropNextLongPoll`, `httpError` (`status`, default 500; `count`, default 1), `tooBusy` (`count`),
     ///   `expireSessions`, `forgetClients`, `serverDisconnect`, `malformedJSON`, `delay` (`milliseconds`).
     /// - `DELETE /simulator/faults` → clears pending faults.
+    /// - `/simulator/records`, `/simulator/undelete`, `/simulator/query`: records (see `SimulatedOrg+RecordControl.swift`).
     ///
     /// Errors: 400 `{"error":"..."}` for a bad body, 404 for an unknown path or channel,
     /// 405 for a wrong method.
@@ -83,6 +84,7 @@ extension SimulatedOrg {
             if case .unknownChannel = e { return error(404, e.description) }
             return error(400, e.description)
         }
+        if Self.isRecordControlPath(path) { return handleRecordControl(request, path: path) }
         switch (request.method, path) {
         case (.get, "/simulator/stats"):
             let encoder = JSONEncoder()
@@ -102,7 +104,7 @@ extension SimulatedOrg {
                 return error(400, "expected {\"channel\":C,\"event\":E} or \"events\":[E] or \"count\":N,\"template\":E")
             }
             do throws(SimulatorError) {
-                if let count = json["count"]?.int64Value {
+                if let count = json["count"]?.intValue {
                     guard let template = json["template"], let event = Self.eventBody(template) else {
                         return error(400, "\"count\" needs a \"template\" event")
                     }
@@ -122,17 +124,17 @@ extension SimulatedOrg {
             guard let json = body(), let name = json["fault"]?.stringValue else {
                 return error(400, "expected {\"fault\":NAME}")
             }
-            let count = Int(json["count"]?.int64Value ?? 1)
+            let count = Int(json["count"]?.intValue ?? 1)
             let fault: SimulatorFault
             switch name {
             case "dropNextLongPoll": fault = .dropNextLongPoll
-            case "httpError": fault = .httpError(status: Int(json["status"]?.int64Value ?? 500), count: count)
+            case "httpError": fault = .httpError(status: Int(json["status"]?.intValue ?? 500), count: count)
             case "tooBusy": fault = .tooBusy(count: count)
             case "expireSessions": fault = .expireSessions
             case "forgetClients": fault = .forgetClients
             case "serverDisconnect": fault = .serverDisconnect
             case "malformedJSON": fault = .malformedJSON
-            case "delay": fault = .delay(milliseconds: Int(json["milliseconds"]?.int64Value ?? 0))
+            case "delay": fault = .delay(milliseconds: Int(json["milliseconds"]?.intValue ?? 0))
             default: return error(400, "unknown fault \(name)")
             }
             inject(fault: fault)

@@ -12,3 +12,10 @@ extension SimulatedOrg {
         }
     }
 }
+
+extension SimulatedOrg {
+    /// Every session token the org has issued (also expired ones), e.g. to check none leaks into logs.
+    public func issuedTokens() -> [String] {
+        tokensIssued
+    }
+}

@@ -3,7 +3,7 @@ public struct SimulatorStats: Sendable, Codable, Hashable {
     /// Per-channel counters.
     public struct Channel: Sendable, Codable, Hashable {
         public var name: String
-        public var kind: ChannelKind
+        public var kind: SimulatedChannelKind
         public var published: Int
         /// Events put into `/meta/connect` replies (counted once per client).
         public var delivered: Int

@@ -14,7 +14,7 @@ final class ChannelLog {
     }
 
     let name: String
-    let kind: ChannelKind
+    let kind: SimulatedChannelKind
     /// A stable 22-character schema ID (platform events and CDC put it in `data.schema`).
     let schemaID: String
     let channelJSON: [UInt8]
@@ -30,12 +30,12 @@ final class ChannelLog {
     /// Client IDs subscribed to this channel (to wake their long polls on publish).
     var subscribers: Set<String> = []
 
-    init(name: String, kind: ChannelKind, schemaID: String) {
+    init(name: String, kind: SimulatedChannelKind, schemaID: String) {
         self.name = name
         self.kind = kind
         self.schemaID = schemaID
         var quoted: [UInt8] = []
-        JSONWriter.writeString(name, to: &quoted)
+        JSONValue.writeString(name, to: &quoted)
         self.channelJSON = quoted
     }
 

@@ -1,6 +1,9 @@
 import Foundation
 
 /// Publishing: each event is serialized to its final JSON once, here, and stored in its channel.
+///
+/// PushTopic records turn record changes into ``SimulatedEventBody/sobject(_:type:)`` bodies and
+/// publish them here for each matching `/topic/...` channel (`SimulatedOrg+PushTopics.swift`).
 extension SimulatedOrg {
     /// Publishes one event; returns its replay ID.
     @discardableResult
@@ -34,7 +37,7 @@ extension SimulatedOrg {
     }
 
     private func existingChannel(_ name: String) throws(SimulatorError) -> ChannelLog {
-        guard ChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
+        guard SimulatedChannelKind(channel: name) != nil else { throw .invalidChannelName(name) }
         guard let log = channels[name] else { throw .unknownChannel(name) }
         return log
     }
@@ -53,19 +56,19 @@ extension SimulatedOrg {
     private func encode(_ body: SimulatedEventBody, for log: ChannelLog, date: String) throws(SimulatorError) -> EncodedBody {
         switch (log.kind, body) {
         case (.pushTopic, .sobject(let fields, let type)):
-            return EncodedBody(content: JSONValue.object(fields).bytes, type: type)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes, type: type)
         case (.generic, .payload(let payload)):
             guard case .string = payload else { throw .invalidEvent("a generic event's payload is a string") }
-            return EncodedBody(content: payload.bytes)
+            return EncodedBody(content: payload.serializedBytes)
         case (.platformEvent, .payload(let payload)):
             guard var fields = payload.objectValue else { throw .invalidEvent("a platform event's payload is an object") }
             if fields["CreatedDate"] == nil { fields["CreatedDate"] = .string(date) }
             if fields["CreatedById"] == nil { fields["CreatedById"] = .string(defaultUserID) }
-            return EncodedBody(content: JSONValue.object(fields).bytes)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes)
         case (.changeDataCapture, .payload(let payload)):
             guard var fields = payload.objectValue else { throw .invalidEvent("a change event's payload is an object") }
             fields["ChangeEventHeader"] = .object(changeEventHeader(for: log, fields: fields))
-            return EncodedBody(content: JSONValue.object(fields).bytes)
+            return EncodedBody(content: JSONValue.object(fields).serializedBytes)
         case (.pushTopic, .payload):
             throw .invalidEvent("a PushTopic event needs an sobject")
         case (_, .sobject):
@@ -111,7 +114,7 @@ extension SimulatedOrg {
         case .pushTopic:
             put(#"{"data":{"event":{"createdDate":""#); out.append(contentsOf: date.utf8)
             put(#"","replayId":"#); out.append(contentsOf: String(replayID).utf8)
-            put(#","type":"#); JSONWriter.writeString(body.type, to: &out)
+            put(#","type":"#); JSONValue.writeString(body.type, to: &out)
             put(#"},"sobject":"#); out.append(contentsOf: body.content)
         case .generic:
             put(#"{"data":{"event":{"createdDate":""#); out.append(contentsOf: date.utf8)

@@ -3,8 +3,9 @@ import HTTPTransport
 import Logging
 
 /// A local Salesforce org: logins (SOAP partner, OAuth username-password), the Streaming API
-/// (CometD long polling with replay) and a control API, behind one HTTP entry point with no
-/// network of its own.
+/// (CometD long polling with replay), records and PushTopics behind a REST API (record changes
+/// notify matching PushTopics), and a control API, behind one HTTP entry point with no network
+/// of its own.
 ///
 /// Serve it over HTTP with `SalesforceSimulatorServer`, or call it in-process through
 /// ``SimulatorHTTPClient``. Tests drive it with ``publish(_:to:)``, ``inject(fault:)`` and
@@ -18,7 +19,11 @@ public actor SimulatedOrg {
     var channelOrder: [String] = []
     var clients: [String: ClientSession] = [:]
     var sessions: [String: SimulatedSession] = [:]
+    /// Every token ever issued, including expired ones (``issuedTokens()``).
+    var tokensIssued: [String] = []
     var requestsServed = 0
+    /// Records, PushTopics and query cursors (see `SimulatedOrg+Records.swift`).
+    var store = RecordStore()
     var lastSweep: ContinuousClock.Instant
 
     // Pending faults.
@@ -47,13 +52,14 @@ public actor SimulatedOrg {
         self.logger = logger
         self.lastSweep = ContinuousClock().now
         for name in configuration.channels {
-            if let kind = ChannelKind(channel: name), channels[name] == nil {
+            if let kind = SimulatedChannelKind(channel: name), channels[name] == nil {
                 channels[name] = Self.makeLog(name, kind: kind)
                 channelOrder.append(name)
-            } else if ChannelKind(channel: name) == nil {
+            } else if SimulatedChannelKind(channel: name) == nil {
                 logger.warning("ignoring invalid channel name", metadata: ["channel": "\(name)"])
             }
         }
+        store.seed(recordTypes: configuration.recordTypes, userID: configuration.users.first?.userID ?? "005000000000001AAA")
     }
 
     /// The configuration in force.
@@ -70,6 +76,7 @@ public actor SimulatedOrg {
     /// - `POST /services/Soap/u/<ver>`: SOAP partner `login`.
     /// - `POST /services/oauth2/token`: OAuth 2.0 username-password flow.
     /// - `POST /cometd/<ver>` (and sub-paths): the Streaming API (Bayeux over long polling).
+    /// - `/services/data/v<ver>/...`: the REST API (`query`, `sobjects`; see `ControlAPI.md`).
     /// - `/simulator/...`: the control API (no auth; see `ControlAPI.md`).
     ///
     /// A long poll is held inside this call; if the calling task is cancelled meanwhile, the
@@ -81,7 +88,7 @@ public actor SimulatedOrg {
     /// Like ``handle(_:)`` but `nil` when the calling task was cancelled before a reply was built
     /// (nothing was dequeued then).
     func handleUnlessCancelled(_ request: HTTPRequest) async -> SimulatorReply? {
-        let (path, _) = Self.splitURL(request.url)
+        let (path, query) = Self.splitURL(request.url)
         if path == "/simulator" || path.hasPrefix("/simulator/") {
             return .response(handleControl(request, path: path))
         }
@@ -103,6 +110,9 @@ public actor SimulatedOrg {
         if path == "/cometd" || path.hasPrefix("/cometd/") {
             return await cometd(request, path: path)
         }
+        if path.hasPrefix("/services/data/") {
+            return .response(rest(request, path: path, query: query))
+        }
         return .response(HTTPResponse(
             status: 404, headers: [("Content-Type", "application/json;charset=UTF-8")],
             body: Data(#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]"#.utf8)))
@@ -111,21 +121,21 @@ public actor SimulatedOrg {
     // MARK: - Channels
 
     @discardableResult
-    func addChannel(_ name: String, kind: ChannelKind) -> ChannelLog {
+    func addChannel(_ name: String, kind: SimulatedChannelKind) -> ChannelLog {
         let log = Self.makeLog(name, kind: kind)
         channels[name] = log
         channelOrder.append(name)
         return log
     }
 
-    static func makeLog(_ name: String, kind: ChannelKind) -> ChannelLog {
+    static func makeLog(_ name: String, kind: SimulatedChannelKind) -> ChannelLog {
         ChannelLog(name: name, kind: kind, schemaID: randomID(length: 22, alphabet: base64URL))
     }
 
     /// Creates a channel (`/topic/X`, `/event/X__e`, `/data/XChangeEvent`, `/data/ChangeEvents`,
     /// `/u/X`). Creating an existing channel does nothing.
     public func createChannel(_ name: String) throws(SimulatorError) {
-        guard let kind = ChannelKind(channel: name) else { throw .invalidChannelName(name) }
+        guard let kind = SimulatedChannelKind(channel: name) else { throw .invalidChannelName(name) }
         if channels[name] == nil { addChannel(name, kind: kind) }
     }
 
@@ -187,7 +197,7 @@ public actor SimulatedOrg {
 
     static func json(_ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json;charset=UTF-8")] + headers,
-                     body: value.serialized)
+                     body: value.serialized())
     }
 
     /// `application/x-www-form-urlencoded` fields.

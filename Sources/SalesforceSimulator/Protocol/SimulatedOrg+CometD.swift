@@ -231,6 +231,7 @@ extension SimulatedOrg {
         guard let log = channels[base] else {
             return "400::The channel you requested to subscribe to does not exist {\(sub)}"
         }
+        log.purge(maxCount: configuration.retention, maxAge: configuration.retentionAge, now: clock.now)
         var replayID: Int64 = -1
         if let map = ext?["replay"]?.objectValue {
             guard let value = map[sub] ?? map[base] else {
@@ -238,7 +239,7 @@ extension SimulatedOrg {
                 return "400::The replayId for channel {\(sub)} wasn't found using the provided replay ID map {{\(rendered)}}. "
                     + "Ensure that the channel name you provided in the replay map is valid and matches the channel name used for subscribing."
             }
-            guard let id = value.int64Value else { return Self.invalidReplay(Self.javaString(value)) }
+            guard let id = value.intValue else { return Self.invalidReplay(Self.javaString(value)) }
             replayID = id
         }
         let cursor: Int64
@@ -263,7 +264,7 @@ extension SimulatedOrg {
         switch value {
         case .string(let s): s
         case .null: "null"
-        default: String(decoding: value.bytes, as: UTF8.self)
+        default: String(decoding: value.serializedBytes, as: UTF8.self)
         }
     }
 

@@ -17,6 +17,7 @@ extension SimulatedOrg {
         let token = String(configuration.organizationID.prefix(15)) + "!AQ" + Self.randomID(
             length: 96, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._"))
         sessions[token] = SimulatedSession(token: token, user: user)
+        tokensIssued.append(token)
         return token
     }
 

@@ -20,6 +20,14 @@ actor StreamingClient: SharedExtension {
         /// Any CometD server from the `BAYEUX` section, no login.
         case bayeux
 
+        /// The configuration section the connection reads.
+        var configurationSection: String {
+            switch self {
+            case .salesforce: "SALESFORCE"
+            case .bayeux: "BAYEUX"
+            }
+        }
+
         var sharingKey: String {
             switch self {
             case .salesforce: "streaming.salesforce"
@@ -39,6 +47,9 @@ actor StreamingClient: SharedExtension {
     private var session: BayeuxSession?
     private var tracker: ReplayTracker?
     private var loop: Task<Void, Never>?
+    private var deliveryContext: EventDelivery.Context!
+    /// Refreshes stored positions and retries failed writes (``ReplayStoreMaintenance``).
+    private var replayMaintenance: Task<Void, Never>?
 
     init(kind: Kind, services: ContainerServices) {
         self.kind = kind
@@ -56,7 +67,9 @@ actor StreamingClient: SharedExtension {
         routes.removeAll()
     }
 
-    /// Removes an entrypoint; when none is left the connection stops taking events.
+    /// Removes an entrypoint; when none is left the connection stops taking events at once (the
+    /// pending long poll is cancelled), but stays connected until ``stop()`` has committed the final
+    /// replay positions.
     func unregister(_ subscriber: any StreamingSubscriber) async {
         let channel = subscriber.channel
         subscribers[channel]?.removeAll { $0 === subscriber }
@@ -65,7 +78,7 @@ actor StreamingClient: SharedExtension {
             channelOrder.removeAll { $0 == channel }
         }
         routes.removeAll()
-        if subscribers.isEmpty { await session?.stop() }
+        if subscribers.isEmpty { loop?.cancel() }
     }
 
     // MARK: Lifecycle
@@ -82,28 +95,42 @@ actor StreamingClient: SharedExtension {
         let tracker = ReplayTracker(store: connection.store, logger: logger)
         try await tracker.load(channels: channels)
         self.tracker = tracker
+        deliveryContext = EventDelivery.Context(tracker: tracker, policy: connection.failurePolicy,
+                                                deadLetters: connection.deadLetters, services: services, logger: logger)
         let session = BayeuxSession(configuration: connection.bayeux, transport: connection.http,
                                     authenticator: connection.authenticator, replay: tracker, logger: logger)
         self.session = session
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
         loop = Task { await self.run(session: session, channels: channels) }
+        replayMaintenance = ReplayStoreMaintenance.start(store: connection.store, tracker: tracker,
+                                                         channels: channels, logger: logger)
     }
 
+    /// Runs after every worker finished: commits the final replay positions, then disconnects.
     func stop() async {
-        await session?.stop()
+        loop?.cancel()
         await loop?.value
+        await stopReplayMaintenance()
         await tracker?.flush()
+        await session?.stop()
         await shutdownHTTP()
     }
 
     func kill() async {
         loop?.cancel()
+        await stopReplayMaintenance()
         await session?.stop()
         await shutdownHTTP()
     }
 
+    private func stopReplayMaintenance() async {
+        replayMaintenance?.cancel()
+        await replayMaintenance?.value
+        replayMaintenance = nil
+    }
+
     private func shutdownHTTP() async {
-        await http?.shutdown()
+        http?.shutdown()
         http = nil
     }
 
@@ -111,7 +138,7 @@ actor StreamingClient: SharedExtension {
 
     private func run(session: BayeuxSession, channels: [String]) async {
         do {
-            for try await message in await session.messages(subscribingTo: channels) {
+            for try await message in session.messages(subscribingTo: channels) {
                 guard try await route(message, session: session) else { break }
             }
         } catch is CancellationError {
@@ -132,10 +159,11 @@ actor StreamingClient: SharedExtension {
             guard let targets = subscribers[channel] else { continue }
             delivered = true
             let ticket = await tracker?.deliver(channel: channel, replayID: event.replayID)
-            let completion = EventCompletion(expected: targets.count, ticket: ticket, tracker: tracker)
+            let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
+                                         context: deliveryContext)
             for target in targets {
                 do {
-                    try await target.deliver(event, clientID: clientID) { await completion.record($0) }
+                    try await delivery.deliver(to: target)
                 } catch ContainerError.notRunning {
                     return false
                 }
@@ -154,27 +182,5 @@ actor StreamingClient: SharedExtension {
         let found = channelOrder.filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
         routes[channel] = found
         return found
-    }
-}
-
-/// Waits for every worker an event started (stacked entrypoints on one channel) and reports the
-/// combined outcome to the tracker: handled only if all of them succeeded.
-private actor EventCompletion {
-    private var remaining: Int
-    private var failed = false
-    private let ticket: ReplayTracker.Ticket?
-    private let tracker: ReplayTracker?
-
-    init(expected: Int, ticket: ReplayTracker.Ticket?, tracker: ReplayTracker?) {
-        self.remaining = expected
-        self.ticket = ticket
-        self.tracker = tracker
-    }
-
-    func record(_ result: Result<Void, any Error>) async {
-        if case .failure = result { failed = true }
-        remaining -= 1
-        guard remaining == 0, let ticket, let tracker else { return }
-        await tracker.complete(ticket, outcome: failed ? .failed : .handled)
     }
 }

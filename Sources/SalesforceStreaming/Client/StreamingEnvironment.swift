@@ -11,3 +11,8 @@ public enum ReplayStoreKey: ContainerEnvironmentKey {
 public enum BayeuxTuningKey: ContainerEnvironmentKey {
     public static var defaultValue: @Sendable (inout BayeuxConfiguration) -> Void { { _ in } }
 }
+
+/// A dead-letter store to use instead of the one the configuration selects.
+public enum DeadLetterStoreKey: ContainerEnvironmentKey {
+    public static var defaultValue: (any DeadLetterStore)? { nil }
+}

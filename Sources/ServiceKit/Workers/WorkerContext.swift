@@ -12,8 +12,17 @@ public struct WorkerContext: Sendable {
     public let callID: String
     /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
     public let data: [String: String]
-    /// A logger whose metadata carries the service, entrypoint, call ID and context data.
-    public let logger: Logger
+    /// A logger whose metadata carries the service, entrypoint, call ID and context data (made on
+    /// first use in a worker: most handlers of a busy stream never log).
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "service"] = .string(serviceName)
+        logger[metadataKey: "entrypoint"] = .string(entrypoint)
+        logger[metadataKey: "call_id"] = .string(callID)
+        for (key, value) in data { logger[metadataKey: key] = .string(value) }
+        return logger
+    }
+    private let baseLogger: Logger
     /// Values injected by dependency providers, keyed by provider identity.
     var dependencies: [ObjectIdentifier: any Sendable]
 
@@ -26,12 +35,7 @@ public struct WorkerContext: Sendable {
         self.entrypoint = entrypoint
         self.callID = "\(serviceName).\(entrypoint).\(UUID().uuidString.lowercased())"
         self.data = data
-        var logger = logger
-        logger[metadataKey: "service"] = .string(serviceName)
-        logger[metadataKey: "entrypoint"] = .string(entrypoint)
-        logger[metadataKey: "call_id"] = .string(callID)
-        for (key, value) in data { logger[metadataKey: key] = .string(value) }
-        self.logger = logger
+        self.baseLogger = logger
         self.dependencies = [:]
     }
 
@@ -44,8 +48,4 @@ public struct WorkerContext: Sendable {
         dependencies[ObjectIdentifier(provider)] = value
     }
 
-    /// Whether a value is set for `provider` (e.g. replaced by a test).
-    func hasDependency(for provider: any DependencyProvider) -> Bool {
-        dependencies[ObjectIdentifier(provider)] != nil
-    }
 }

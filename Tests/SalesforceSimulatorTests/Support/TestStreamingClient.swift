@@ -18,9 +18,10 @@ struct TestStreamingClient {
 
     static func makeOrg(channels: [String] = ["/topic/Invoices"], pollTimeout: Duration = .milliseconds(500),
                         clientTimeout: Duration = .seconds(40), retention: Int = 100_000,
+                        retentionAge: Duration = .seconds(24 * 3600),
                         stride: Int64 = 1, maxEventsPerReply: Int = 1000) -> SimulatedOrg {
         SimulatedOrg(configuration: SimulatorConfiguration(
-            pollTimeout: pollTimeout, clientTimeout: clientTimeout, retention: retention,
+            pollTimeout: pollTimeout, clientTimeout: clientTimeout, retention: retention, retentionAge: retentionAge,
             maxEventsPerReply: maxEventsPerReply, channels: channels, replayIDStride: stride,
             baseURL: "http://sim.test"))
     }
@@ -39,7 +40,7 @@ struct TestStreamingClient {
         let response = try await http.send(HTTPRequest(
             method: .post, url: "http://sim.test/cometd/\(version)",
             headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")],
-            body: JSONValue.array(messages).serialized, timeout: timeout))
+            body: JSONValue.array(messages).serialized(), timeout: timeout))
         return (response, try JSONValue(parsing: response.body).arrayValue ?? [])
     }
 
@@ -83,7 +84,7 @@ struct TestStreamingClient {
     }
 
     static func replayIDs(_ replies: [JSONValue]) -> [Int64] {
-        events(replies).compactMap { $0["data"]?["event"]?["replayId"]?.int64Value }
+        events(replies).compactMap { $0["data"]?["event"]?["replayId"]?.intValue }
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Bayeux
+@testable import JSON
 
 @Suite("JSONValue parsing and serialization")
 struct JSONValueTests {

@@ -92,3 +92,6 @@ extension JSONValue: CustomStringConvertible {
     /// The compact JSON text.
     public var description: String { String(decoding: serialized(), as: UTF8.self) }
 }
+
+/// A JSON object's members, e.g. one Salesforce record (`["Id": "001…", "Name": "Acme"]`).
+public typealias JSONObject = [String: JSONValue]

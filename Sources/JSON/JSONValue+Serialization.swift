@@ -28,7 +28,16 @@ extension JSONValue {
         return Data(out)
     }
 
-    private func write(to out: inout [UInt8]) {
+    /// The compact JSON text as bytes.
+    public var serializedBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        write(to: &out)
+        return out
+    }
+
+    /// Appends the compact JSON text to `out` (for building larger bodies without copies).
+    public func write(to out: inout [UInt8]) {
         switch self {
         case .null:
             out.append(contentsOf: "null".utf8)
@@ -63,7 +72,8 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal (quoted and escaped) to `out`.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {

@@ -1,5 +1,5 @@
 /// The kinds of Streaming API channel, each with its own event shape.
-public enum ChannelKind: String, Sendable, Hashable, Codable {
+public enum SimulatedChannelKind: String, Sendable, Hashable, Codable {
     /// `/topic/X`: `data.event{createdDate,replayId,type}` + `data.sobject`.
     case pushTopic
     /// `/event/X__e`: `data.schema`, `data.payload`, `data.event{EventUuid,replayId}`.

@@ -1,0 +1,2 @@
+// Event bodies and records are JSON: users of this module get the JSON value type with it.
+@_exported import JSON

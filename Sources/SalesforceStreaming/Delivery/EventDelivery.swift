@@ -1,0 +1,101 @@
+import Logging
+import ServiceKit
+
+/// Delivers one event to the entrypoints of its channel and reports the combined outcome to the
+/// replay tracker: handled when every handler succeeded, parked when a failed one was dead-lettered,
+/// failed otherwise (the watermark then stays before the event).
+///
+/// The first attempt runs inline in the streaming loop (so a full worker pool holds the loop back);
+/// retries run later in their own tasks, after the policy's delay, and take a worker slot like any event.
+actor EventDelivery {
+    struct Context: Sendable {
+        let tracker: ReplayTracker?
+        let policy: HandlerFailurePolicy
+        let deadLetters: any DeadLetterStore
+        let services: ContainerServices
+        let logger: Logger
+    }
+
+    private let event: StreamingEvent
+    private let clientID: String?
+    private let ticket: ReplayTracker.Ticket?
+    private let context: Context
+    private var remaining: Int
+    private var outcome: ReplayTracker.Outcome = .handled
+
+    init(event: StreamingEvent, clientID: String?, ticket: ReplayTracker.Ticket?, targets: Int, context: Context) {
+        self.event = event
+        self.clientID = clientID
+        self.ticket = ticket
+        self.remaining = targets
+        self.context = context
+    }
+
+    /// Makes the first attempt for one entrypoint; suspends while every worker is busy.
+    func deliver(to target: any StreamingSubscriber) async throws {
+        try await attempt(target, number: 1)
+    }
+
+    private func attempt(_ target: any StreamingSubscriber, number: Int) async throws {
+        try await target.deliver(event, clientID: clientID) { result in
+            await self.finished(target, attempt: number, result: result)
+        }
+    }
+
+    private func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
+        guard case .failure(let error) = result else {
+            await targetDone(.handled)
+            return
+        }
+        let metadata: Logger.Metadata = ["channel": "\(event.channel)", "replay_id": "\(event.replayID?.description ?? "none")",
+                                         "attempt": "\(attempt)", "error": "\(error)"]
+        if attempt < context.policy.maxAttempts {
+            let delay = context.policy.delay(afterAttempt: attempt)
+            context.logger.warning("handler failed; retrying", metadata: metadata.merging(["retry_in": "\(delay)"]) { $1 })
+            Task {
+                try? await Task.sleep(for: delay)
+                do {
+                    try await self.attempt(target, number: attempt + 1)
+                } catch {
+                    // The container is stopping: the event stays unhandled and is delivered again later.
+                    await self.targetDone(.failed)
+                }
+            }
+            return
+        }
+        await exhausted(error, attempts: attempt, metadata: metadata)
+    }
+
+    private func exhausted(_ error: any Error, attempts: Int, metadata: Logger.Metadata) async {
+        switch context.policy.whenExhausted {
+        case .deadLetter:
+            let letter = DeadLetter(channel: event.channel, replayID: event.replayID, data: event.data,
+                                    error: "\(error)", attempts: attempts, failedAt: .now)
+            do {
+                try await context.deadLetters.park(letter)
+                context.logger.error("handler failed every attempt; event parked in the dead-letter store", metadata: metadata)
+                await targetDone(.parked)
+            } catch let storeError {
+                context.logger.error("handler failed every attempt and the dead-letter store failed too; the replay position stays before the event",
+                                     metadata: metadata.merging(["store_error": "\(storeError)"]) { $1 })
+                await targetDone(.failed)
+            }
+        case .stop:
+            context.logger.error("handler failed every attempt; stopping the service", metadata: metadata)
+            await context.services.fail(HandlerFailed(channel: event.channel, replayID: event.replayID,
+                                                      attempts: attempts, error: "\(error)"))
+            await targetDone(.failed)
+        }
+    }
+
+    private func targetDone(_ result: ReplayTracker.Outcome) async {
+        switch (outcome, result) {
+        case (_, .failed), (.failed, _): outcome = .failed
+        case (_, .parked), (.parked, _): outcome = .parked
+        default: break
+        }
+        remaining -= 1
+        guard remaining == 0, let ticket, let tracker = context.tracker else { return }
+        await tracker.complete(ticket, outcome: outcome)
+    }
+}
