@@ -76,14 +76,14 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Redis replay store (needs a Redis server: scripts/start-redis)
 
     if let redisURI = ProcessInfo.processInfo.environment["BENCH_REDIS_URI"], !redisURI.isEmpty {
-        // The project's store, selected by configuration as a user would. Until `RedisReplayStore`
-        // is in main, starting fails with `unsupported(SALESFORCE.PUSHTOPIC_REPLAY_ENABLED)` and
-        // this benchmark reports that error; it needs no change when the store lands.
+        // The project's `RedisReplayStore`, selected by configuration as a user would. (In a build
+        // without it, starting fails with `unsupported(SALESFORCE.PUSHTOPIC_REPLAY_ENABLED)`: the
+        // benchmark reports that error and the others still run.)
         streamingBenchmark("End to end, in-process simulator, Redis store via PUSHTOPIC_REPLAY_ENABLED (max_workers 10)",
                            service: NoopStreamingService.self, transport: .inProcess, store: nil,
                            redisURI: redisURI)
-        // The benchmark-local stand-in (one SET per commit through the project's Redis module).
-        streamingBenchmark("End to end, in-process simulator, stand-in Redis store (max_workers 10)",
+        // The minimal comparison store (one SET per commit through the project's Redis module).
+        streamingBenchmark("End to end, in-process simulator, minimal SET-per-commit Redis store (max_workers 10)",
                            service: NoopStreamingService.self, transport: .inProcess,
                            store: { try! BenchRedisReplayStore(uri: redisURI, keyPrefix: "bench-replay-\(UUID().uuidString):") })
     }

@@ -3,11 +3,11 @@ import Foundation
 import Redis
 import SalesforceStreaming
 
-/// A stand-in Redis ``ReplayStore`` for the benchmarks while the project's `RedisReplayStore` is
-/// not in main: one `SET key value EX ttl` per commit over the project's `RedisConnection`
-/// (hiredis, blocking calls on the connection's own serial executor), reconnecting once on error.
-/// bench-service uses it only with `--replay bench-redis=URI`; `--replay redis=URI` goes through
-/// `PUSHTOPIC_REPLAY_ENABLED`, i.e. the project's own store, as soon as it exists.
+/// A minimal Redis ``ReplayStore`` to compare the project's `RedisReplayStore` with (and to stand in
+/// for it in builds without it): one `SET key value EX ttl` per commit over the project's
+/// `RedisConnection` (hiredis, blocking calls on the connection's own serial executor), reconnecting
+/// once on error. bench-service uses it with `--replay bench-redis=URI`; `--replay redis=URI` goes
+/// through `PUSHTOPIC_REPLAY_ENABLED`, i.e. the project's own store.
 public actor BenchRedisReplayStore: ReplayStore {
     private let connection: RedisConnection
     private let keyPrefix: String
