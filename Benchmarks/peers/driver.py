@@ -29,12 +29,13 @@ def free_port():
 
 
 class Simulator:
-    def __init__(self, binary):
+    def __init__(self, binary, channels=(CHANNEL,)):
         self.port = free_port()
         self.base = f"http://localhost:{self.port}"
         self.control = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--base-url", self.base, "--channel", CHANNEL,
+            [binary, "--port", str(self.port), "--base-url", self.base,
+             *[arg for c in channels for arg in ("--channel", c)],
              "--poll-timeout", "20"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.proc.stdout.readline()  # "listening on ..."
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
@@ -52,8 +53,11 @@ class Simulator:
                 return c["subscribers"]
         return 0
 
-    def publish_bulk(self, count):
-        return self.call("/simulator/events", {"channel": CHANNEL, "count": count,
+    def total_subscribers(self):
+        return sum(c["subscribers"] for c in self.call("/simulator/stats")["channels"])
+
+    def publish_bulk(self, count, channel=CHANNEL):
+        return self.call("/simulator/events", {"channel": channel, "count": count,
                                                "template": {"sobject": {"Id": "a00D0000008o6y1IAA", "Name": "bulk"}}})
 
     def cpu_seconds(self):
@@ -267,6 +271,25 @@ class Driver:
         finally:
             sim.close()
 
+    def many_channels(self, client, per_channel):
+        """100 channels on one service: `per_channel` events published to each; RSS and rate."""
+        channels = [f"/topic/Bench{n}" for n in range(1, 101)]
+        total = per_channel * len(channels)
+        sim = Simulator(self.a.simulator, channels)
+        try:
+            c = Client([self.a.bench_service, "--login-url", sim.base, "--expect", str(total), "--channels", "100"])
+            wait_until(lambda: c.proc.poll() is not None or sim.total_subscribers() >= len(channels), 60,
+                       f"{client} subscribes to 100 channels")
+            cpu0, t0 = proc_cpu(c.proc.pid), time.time_ns()
+            for channel in channels:
+                sim.publish_bulk(per_channel, channel)
+            res = c.result()
+            cpu, hwm = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid)
+            c.stop()
+            self.record(f"100 channels x {per_channel:,}", client, total, res, t0, cpu, hwm, None)
+        finally:
+            sim.close()
+
     def run_all(self):
         clients = self.a.clients
         peers = [c for c in clients if c in ("nameko", "aiosfstream")]
@@ -287,6 +310,9 @@ class Driver:
                 lambda c=c: self.paced(c, self.a.rate, self.a.paced_seconds))
         for c in clients:
             add("catchup", catch_up_name(self.a.catch_up), c, lambda c=c: self.catch_up(c, self.a.catch_up))
+        if "swift" in clients:
+            add("channels", f"100 channels x {self.a.per_channel:,}", "swift",
+                lambda: self.many_channels("swift", self.a.per_channel))
         if self.a.soak:
             for c in clients:
                 add("soak", f"soak {self.a.soak:,}", c, lambda c=c: self.soak(c, self.a.soak))
@@ -369,7 +395,8 @@ def main():
     p.add_argument("--paced-seconds", type=int, default=10)
     p.add_argument("--catch-up", type=int, default=99_990)
     p.add_argument("--soak", type=int, default=0, help="also run N events in bursts of 100k (RSS over time)")
-    p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,soak")
+    p.add_argument("--per-channel", type=int, default=1000, help="events per channel in the 100-channel run (Swift only)")
+    p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,channels,soak")
     p.add_argument("--json", help="also write the rows here")
     a = p.parse_args()
     a.clients = a.clients.split(",")

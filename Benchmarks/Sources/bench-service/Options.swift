@@ -14,6 +14,7 @@ Then waits for SIGTERM/SIGINT, stops gracefully (commits replay positions) and p
                          the project's Redis store) | bench-redis=URI (benchmark stand-in store)
   --after-replay-id K    replay IDs ≤ K count as stale, not new (catch-up runs)
   --idle-timeout S       report after S seconds without events (default 10)
+  --channels N           1 (default: /topic/BenchEvents) or 100 (/topic/Bench1…100, events only counted)
   --drain                no framework: log in, subscribe and drain with raw CometD requests
                          (the simulator's ceiling)
   --exit-after-result    stop and exit right after RESULT, no signal handling (for profilers:
@@ -31,6 +32,7 @@ struct Options: Sendable {
     var afterReplayID: Int64 = 0
     var idleTimeout = 10.0
     var drain = false
+    var channels = 1
     var exitAfterResult = false
     var username = "demo@example.com"
     var password = "demo-password"
@@ -64,6 +66,9 @@ struct Options: Sendable {
             case "--after-replay-id": o.afterReplayID = number(arg)
             case "--idle-timeout": o.idleTimeout = number(arg)
             case "--drain": o.drain = true
+            case "--channels":
+                o.channels = number(arg)
+                if o.channels != 1 && o.channels != 100 { fail("--channels: 1 or 100") }
             case "--exit-after-result": o.exitAfterResult = true
             case "--username": o.username = value(arg)
             case "--password": o.password = value(arg)

@@ -63,10 +63,17 @@ do {
         let configuration = ServiceConfiguration(.mapping([
             "max_workers": .int(options.maxWorkers), "SALESFORCE": .mapping(salesforce),
         ]))
-        let container = try ServiceContainer(BenchStreamingService.self, configuration: configuration,
-                                             environment: environment)
-        try await container.start()
-        stop = { await container.stop() }
+        if options.channels == 100 {
+            let container = try ServiceContainer(ManyChannelsService.self, configuration: configuration,
+                                                 environment: environment)
+            try await container.start()
+            stop = { await container.stop() }
+        } else {
+            let container = try ServiceContainer(BenchStreamingService.self, configuration: configuration,
+                                                 environment: environment)
+            try await container.start()
+            stop = { await container.stop() }
+        }
     }
 } catch {
     FileHandle.standardError.write(Data("bench-service: cannot start: \(error)\n".utf8))
