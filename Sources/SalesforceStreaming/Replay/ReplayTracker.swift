@@ -89,36 +89,41 @@ actor ReplayTracker: ReplayPositionSource {
     /// Records that an event was delivered; nil when it carries no replay ID (nothing to track).
     func deliver(channel: String, replayID: ReplayID?) -> Ticket? {
         guard let replayID else { return nil }
-        var state = channels[channel] ?? ChannelState()
-        let ticket = Ticket(channel: channel, epoch: state.epoch, sequence: state.nextSequence)
-        state.nextSequence += 1
-        state.entries.append((replayID, nil))
-        channels[channel] = state
-        return ticket
+        return withState(of: channel) { state in
+            let ticket = Ticket(channel: channel, epoch: state.epoch, sequence: state.nextSequence)
+            state.nextSequence += 1
+            state.entries.append((replayID, nil))
+            return ticket
+        }
     }
 
     /// Records how an event ended and advances the channel's watermark as far as it may go.
     func complete(_ ticket: Ticket, outcome: Outcome) {
-        guard var state = channels[ticket.channel], state.epoch == ticket.epoch else { return }
-        let index = ticket.sequence - state.firstSequence
-        guard index >= state.head, index < state.entries.count else { return }
-        state.entries[index].outcome = outcome
-        var advanced = false
-        while state.head < state.entries.count,
-              let outcome = state.entries[state.head].outcome, outcome != .failed {
-            state.watermark = state.entries[state.head].id
-            state.head += 1
-            advanced = true
+        guard channels[ticket.channel]?.epoch == ticket.epoch else { return }
+        let advancedTo: ReplayID? = withState(of: ticket.channel) { state in
+            let index = ticket.sequence - state.firstSequence
+            guard index >= state.head, index < state.entries.count else { return nil }
+            state.entries[index].outcome = outcome
+            var advanced = false
+            while state.head < state.entries.count,
+                  let outcome = state.entries[state.head].outcome, outcome != .failed {
+                state.watermark = state.entries[state.head].id
+                state.head += 1
+                advanced = true
+            }
+            if state.head > 256, state.head * 2 > state.entries.count {
+                state.entries.removeFirst(state.head)
+                state.firstSequence += state.head
+                state.head = 0
+            }
+            return advanced ? state.watermark : nil
         }
-        if state.head > 256, state.head * 2 > state.entries.count {
-            state.entries.removeFirst(state.head)
-            state.firstSequence += state.head
-            state.head = 0
-        }
-        channels[ticket.channel] = state
-        if advanced, let watermark = state.watermark {
-            scheduleWrite(watermark, for: ticket.channel)
-        }
+        if let advancedTo { scheduleWrite(advancedTo, for: ticket.channel) }
+    }
+
+    /// Runs `body` on the channel's state in place (no copy of its pending events per call).
+    private func withState<R>(of channel: String, _ body: (inout ChannelState) -> R) -> R {
+        body(&channels[channel, default: ChannelState()])
     }
 
     /// The current watermark of `channel` (the position a resubscription would start from).
@@ -162,6 +167,8 @@ actor ReplayTracker: ReplayPositionSource {
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
     private func drainWrites(for channel: String) async {
+        // Let the commits of events finishing right now arrive first: they coalesce into one write.
+        await Task.yield()
         while let replayID = pendingWrites.removeValue(forKey: channel) {
             do {
                 try await store.setReplayID(replayID, for: channel)

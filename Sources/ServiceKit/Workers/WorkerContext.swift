@@ -8,7 +8,7 @@ public struct WorkerContext: Sendable {
     public let serviceName: String
     /// The entrypoint that started the worker, e.g. `subscribe(/topic/InvoiceStatementUpdates)`.
     public let entrypoint: String
-    /// Unique per worker: `<service>.<entrypoint attribute>.<uuid>`.
+    /// Unique per worker: `<service>.<entrypoint>.<64 random bits in hex>`.
     public let callID: String
     /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
     public let data: [String: String]
@@ -33,7 +33,7 @@ public struct WorkerContext: Sendable {
     public init(serviceName: String, entrypoint: String, data: [String: String] = [:], logger: Logger) {
         self.serviceName = serviceName
         self.entrypoint = entrypoint
-        self.callID = "\(serviceName).\(entrypoint).\(UUID().uuidString.lowercased())"
+        self.callID = "\(serviceName).\(entrypoint).\(String(UInt64.random(in: .min ... .max), radix: 16))"
         self.data = data
         self.baseLogger = logger
         self.dependencies = [:]
