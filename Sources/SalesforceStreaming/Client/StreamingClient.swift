@@ -47,7 +47,6 @@ actor StreamingClient: SharedExtension {
     private var session: BayeuxSession?
     private var tracker: ReplayTracker?
     private var loop: Task<Void, Never>?
-    private var deliveryContext: EventDelivery.Context!
     /// Refreshes stored positions and retries failed writes (``ReplayStoreMaintenance``).
     private var replayMaintenance: Task<Void, Never>?
 
@@ -95,13 +94,13 @@ actor StreamingClient: SharedExtension {
         let tracker = ReplayTracker(store: connection.store, logger: logger)
         try await tracker.load(channels: channels)
         self.tracker = tracker
-        deliveryContext = EventDelivery.Context(tracker: tracker, policy: connection.failurePolicy,
-                                                deadLetters: connection.deadLetters, services: services, logger: logger)
+        let delivery = EventDelivery.Context(tracker: tracker, policy: connection.failurePolicy,
+                                             deadLetters: connection.deadLetters, services: services, logger: logger)
         let session = BayeuxSession(configuration: connection.bayeux, transport: connection.http,
                                     authenticator: connection.authenticator, replay: tracker, logger: logger)
         self.session = session
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
-        loop = Task { await self.run(session: session, channels: channels) }
+        loop = Task { await self.run(session: session, channels: channels, delivery: delivery) }
         replayMaintenance = ReplayStoreMaintenance.start(store: connection.store, tracker: tracker,
                                                          channels: channels, logger: logger)
     }
@@ -136,10 +135,10 @@ actor StreamingClient: SharedExtension {
 
     // MARK: Event loop
 
-    private func run(session: BayeuxSession, channels: [String]) async {
+    private func run(session: BayeuxSession, channels: [String], delivery: EventDelivery.Context) async {
         do {
             for try await message in session.messages(subscribingTo: channels) {
-                guard try await route(message) else { break }
+                guard try await route(message, delivery: delivery) else { break }
             }
         } catch is CancellationError {
         } catch ContainerError.notRunning {
@@ -150,7 +149,7 @@ actor StreamingClient: SharedExtension {
     }
 
     /// Hands `message` to the entrypoints of its channel; false once the container takes no more workers.
-    private func route(_ message: BayeuxMessage) async throws -> Bool {
+    private func route(_ message: BayeuxMessage, delivery context: EventDelivery.Context) async throws -> Bool {
         if subscribers.isEmpty { return false }
         let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
         let clientID = message.clientId
@@ -158,9 +157,9 @@ actor StreamingClient: SharedExtension {
         for channel in subscribedChannels(receiving: message.channel) {
             guard let targets = subscribers[channel] else { continue }
             delivered = true
-            let ticket = await tracker?.deliver(channel: channel, replayID: event.replayID)
+            let ticket = await context.tracker?.deliver(channel: channel, replayID: event.replayID)
             let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
-                                         context: deliveryContext)
+                                         context: context)
             for target in targets {
                 do {
                     try await delivery.deliver(to: target)
