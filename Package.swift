@@ -109,14 +109,14 @@ let package = Package(
                           swiftSettings: strict),
 
         // Test helpers shared by test targets: starting Redis and Faye through the scripts.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "ServiceKitTestingTests",
                     dependencies: ["ServiceKitTesting", "ServiceKit", "Salesforce", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),

@@ -2,27 +2,12 @@ import SalesforceSimulator
 import SalesforceStreaming
 import ServiceKit
 import ServiceKitTesting
+import TestSupport
 import Testing
 
-/// Opens when the test says so; handlers of `SlowSubscriber` wait on it.
-actor HandlerGate {
-    private(set) var waiting = 0
-    private var open = false
-    private var continuations: [CheckedContinuation<Void, Never>] = []
-
-    func pass() async {
-        waiting += 1
-        if open { return }
-        await withCheckedContinuation { continuations.append($0) }
-    }
-
-    func release() {
-        open = true
-        continuations.forEach { $0.resume() }
-        continuations.removeAll()
-    }
-
-    @TaskLocal static var current = HandlerGate()
+/// The gate `SlowSubscriber`'s handlers wait on, per test.
+enum SlowHandlers {
+    @TaskLocal static var gate = Gate()
 }
 
 struct SlowSubscriber: Service {
@@ -30,7 +15,7 @@ struct SlowSubscriber: Service {
     @Subscribe("/topic/InvoiceStatementUpdates") var onInvoice = Self.handleEvent
 
     func handleEvent(topic: String, event: StreamingEvent) async throws {
-        await HandlerGate.current.pass()
+        await SlowHandlers.gate.wait()
     }
 }
 
@@ -53,15 +38,15 @@ actor ConnectedAtWriteStore: ReplayStore {
 struct GracefulShutdownTests {
     @Test("stop() lets a running handler finish, commits its replay position, and only then disconnects")
     func commitsBeforeDisconnecting() async throws {
-        let gate = HandlerGate()
-        try await HandlerGate.$current.withValue(gate) {
+        let gate = Gate()
+        try await SlowHandlers.$gate.withValue(gate) {
             let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
             let store = ConnectedAtWriteStore(org: org)
             let harness = try await StreamingTestHarness(SlowSubscriber.self, channels: ["/topic/InvoiceStatementUpdates"],
                                                          org: org, store: store, environment: .fastRecovery)
             try await harness.start()
             let id = try await org.publish(.sobject(["Id": "a00D0000008o6y8IAA", "Name": "INV-1"]), to: "/topic/InvoiceStatementUpdates")
-            while await gate.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            while await gate.arrivals == 0 { try await Task.sleep(for: .milliseconds(5)) }
             let stopping = Task { await harness.stop() }
             try await Task.sleep(for: .milliseconds(200))
             #expect(await store.writes.isEmpty, "nothing is committed while the handler still runs")

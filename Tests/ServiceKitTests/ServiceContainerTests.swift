@@ -1,12 +1,13 @@
 import Logging
 import ServiceKit
+import TestSupport
 import Testing
 
 /// A provider that hands each worker a value naming the worker, and records its lifecycle.
 final class GreetingProvider: DependencyProvider {
     typealias Value = String
-    let recorder: Recorder
-    init(recorder: Recorder) { self.recorder = recorder }
+    let recorder: Recorder<String>
+    init(recorder: Recorder<String>) { self.recorder = recorder }
     func setup() async throws { await recorder.record("provider.setup") }
     func start() async throws { await recorder.record("provider.start") }
     func stop() async { await recorder.record("provider.stop") }
@@ -20,7 +21,7 @@ struct Boom: Error {}
 
 /// The one recorder the test services write to, per test (a task-local keeps tests apart).
 enum Current {
-    @TaskLocal static var recorder = Recorder()
+    @TaskLocal static var recorder = Recorder<String>()
     @TaskLocal static var gate = Gate()
 }
 
@@ -39,7 +40,7 @@ struct GreeterService: Service {
 
 @Suite("ServiceContainer")
 struct ServiceContainerTests {
-    let recorder = Recorder()
+    let recorder = Recorder<String>()
     let gate = Gate()
 
     func withCurrent<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
@@ -67,7 +68,7 @@ struct ServiceContainerTests {
         try await withCurrent {
             let container = try ServiceContainer(GreeterService.self)
             try await container.start()
-            let outcome = Recorder()
+            let outcome = Recorder<String>()
             try await container.trigger("greet").fire(-1) { result in
                 await outcome.record((try? result.get()) == nil ? "failed" : "ok")
             }

@@ -1,3 +1,4 @@
+import TestSupport
 import Bayeux
 import RedisEvents
 import ServiceKit

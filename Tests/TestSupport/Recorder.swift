@@ -1,10 +1,13 @@
-/// Collects what handlers and providers saw, in order, for assertions.
-actor Recorder {
-    private(set) var entries: [String] = []
-    func record(_ entry: String) { entries.append(entry) }
+/// Collects what handlers saw, in order, for assertions.
+public actor Recorder<Entry: Sendable> {
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    public func record(_ entry: Entry) { entries.append(entry) }
 
     /// Waits (bounded) until `predicate` holds for the entries.
-    func waitUntil(timeout: Duration = .seconds(5), _ predicate: @Sendable ([String]) -> Bool) async -> Bool {
+    public func waitUntil(timeout: Duration = .seconds(10), _ predicate: @Sendable ([Entry]) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if predicate(entries) { return true }
@@ -14,15 +17,21 @@ actor Recorder {
     }
 }
 
-/// A gate handlers wait on until the test opens it.
-actor Gate {
+/// A gate handlers wait on until the test opens it; counts who arrived.
+public actor Gate {
+    public private(set) var arrivals = 0
     private var open = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    func wait() async {
+
+    public init() {}
+
+    public func wait() async {
+        arrivals += 1
         if open { return }
         await withCheckedContinuation { waiters.append($0) }
     }
-    func release() {
+
+    public func release() {
         open = true
         waiters.forEach { $0.resume() }
         waiters.removeAll()
