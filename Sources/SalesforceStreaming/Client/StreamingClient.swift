@@ -157,7 +157,7 @@ actor StreamingClient: SharedExtension {
         for channel in subscribedChannels(receiving: message.channel) {
             guard let targets = subscribers[channel] else { continue }
             delivered = true
-            let ticket = await context.tracker?.deliver(channel: channel, replayID: event.replayID)
+            let ticket = context.tracker?.deliver(channel: channel, replayID: event.replayID)
             let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
                                          context: context)
             for target in targets {

@@ -100,6 +100,6 @@ final class EventDelivery: Sendable {
             return state.remaining == 0 ? state.outcome : nil
         }
         guard let final, let ticket, let tracker = context.tracker else { return }
-        await tracker.complete(ticket, outcome: final)
+        tracker.complete(ticket, outcome: final)
     }
 }

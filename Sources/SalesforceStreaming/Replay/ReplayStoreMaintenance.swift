@@ -19,7 +19,7 @@ enum ReplayStoreMaintenance {
                 do { try await Task.sleep(for: interval) } catch { return }
                 do {
                     let missing = try await store.refresh(channels: channels)
-                    if !missing.isEmpty { await tracker.storeLost(channels: missing) }
+                    if !missing.isEmpty { tracker.storeLost(channels: missing) }
                 } catch {
                     logger.warning("could not refresh the stored replay positions; retrying later",
                                    metadata: ["error": "\(error)"])

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// Decides, per channel, which replay ID may be committed, and commits it.
 ///
@@ -16,7 +17,10 @@ import Logging
 /// Store writes are coalesced: at most one write in flight per channel, the latest position wins.
 /// A failed write is retried on the next commit and on ``flush()``; the in-memory watermark keeps
 /// working meanwhile.
-actor ReplayTracker: ReplayPositionSource {
+///
+/// Delivery and completion are on every event's path, so the bookkeeping is synchronous under a
+/// lock rather than behind an actor hop; only store writes are asynchronous.
+final class ReplayTracker: ReplayPositionSource, Sendable {
     /// How a delivered event ended.
     enum Outcome: Sendable {
         /// Handled successfully.
@@ -46,11 +50,15 @@ actor ReplayTracker: ReplayPositionSource {
         var nextSequence = 0
     }
 
+    private struct State {
+        var channels: [String: ChannelState] = [:]
+        var pendingWrites: [String: ReplayID] = [:]
+        var writers: [String: Task<Void, Never>] = [:]
+    }
+
     private let store: any ReplayStore
     private let logger: Logger
-    private var channels: [String: ChannelState] = [:]
-    private var pendingWrites: [String: ReplayID] = [:]
-    private var writers: [String: Task<Void, Never>] = [:]
+    private let state = Mutex(State())
 
     init(store: any ReplayStore, logger: Logger) {
         self.store = store
@@ -59,12 +67,12 @@ actor ReplayTracker: ReplayPositionSource {
 
     /// Reads the stored positions of `channels`; call once before subscribing.
     func load(channels names: [String]) async throws {
-        for name in names where channels[name] == nil {
-            var state = ChannelState()
-            state.watermark = try await store.replayID(for: name)
-            state.committed = state.watermark
-            channels[name] = state
-            if let watermark = state.watermark {
+        for name in names where state.withLock({ $0.channels[name] == nil }) {
+            var channel = ChannelState()
+            channel.watermark = try await store.replayID(for: name)
+            channel.committed = channel.watermark
+            state.withLock { $0.channels[name] = channel }
+            if let watermark = channel.watermark {
                 logger.info("resuming channel from stored replay ID", metadata: ["channel": "\(name)", "replay_id": "\(watermark)"])
             }
         }
@@ -74,14 +82,16 @@ actor ReplayTracker: ReplayPositionSource {
 
     /// The position to subscribe `channel` from: after the watermark, or nil (server default, new
     /// events only) when nothing was handled or stored yet. Starts a new epoch for the channel.
-    func replayPosition(for channel: String) -> ReplayPosition? {
-        var state = channels[channel] ?? ChannelState()
-        state.epoch += 1
-        state.entries.removeAll()
-        state.head = 0
-        state.firstSequence = state.nextSequence
-        channels[channel] = state
-        return state.watermark.map(ReplayPosition.after)
+    func replayPosition(for channel: String) async -> ReplayPosition? {
+        state.withLock { state in
+            var channelState = state.channels[channel] ?? ChannelState()
+            channelState.epoch += 1
+            channelState.entries.removeAll()
+            channelState.head = 0
+            channelState.firstSequence = channelState.nextSequence
+            state.channels[channel] = channelState
+            return channelState.watermark.map(ReplayPosition.after)
+        }
     }
 
     // MARK: Delivery and completion
@@ -89,96 +99,111 @@ actor ReplayTracker: ReplayPositionSource {
     /// Records that an event was delivered; nil when it carries no replay ID (nothing to track).
     func deliver(channel: String, replayID: ReplayID?) -> Ticket? {
         guard let replayID else { return nil }
-        return withState(of: channel) { state in
-            let ticket = Ticket(channel: channel, epoch: state.epoch, sequence: state.nextSequence)
-            state.nextSequence += 1
-            state.entries.append((replayID, nil))
-            return ticket
+        return state.withLock { state in
+            Self.withChannel(channel, in: &state) { channelState in
+                let ticket = Ticket(channel: channel, epoch: channelState.epoch, sequence: channelState.nextSequence)
+                channelState.nextSequence += 1
+                channelState.entries.append((replayID, nil))
+                return ticket
+            }
         }
     }
 
     /// Records how an event ended and advances the channel's watermark as far as it may go.
     func complete(_ ticket: Ticket, outcome: Outcome) {
-        guard channels[ticket.channel]?.epoch == ticket.epoch else { return }
-        let advancedTo: ReplayID? = withState(of: ticket.channel) { state in
-            let index = ticket.sequence - state.firstSequence
-            guard index >= state.head, index < state.entries.count else { return nil }
-            state.entries[index].outcome = outcome
-            var advanced = false
-            while state.head < state.entries.count,
-                  let outcome = state.entries[state.head].outcome, outcome != .failed {
-                state.watermark = state.entries[state.head].id
-                state.head += 1
-                advanced = true
+        state.withLock { state in
+            guard state.channels[ticket.channel]?.epoch == ticket.epoch else { return }
+            let advancedTo: ReplayID? = Self.withChannel(ticket.channel, in: &state) { channelState in
+                let index = ticket.sequence - channelState.firstSequence
+                guard index >= channelState.head, index < channelState.entries.count else { return nil }
+                channelState.entries[index].outcome = outcome
+                var advanced = false
+                while channelState.head < channelState.entries.count,
+                      let outcome = channelState.entries[channelState.head].outcome, outcome != .failed {
+                    channelState.watermark = channelState.entries[channelState.head].id
+                    channelState.head += 1
+                    advanced = true
+                }
+                if channelState.head > 256, channelState.head * 2 > channelState.entries.count {
+                    channelState.entries.removeFirst(channelState.head)
+                    channelState.firstSequence += channelState.head
+                    channelState.head = 0
+                }
+                return advanced ? channelState.watermark : nil
             }
-            if state.head > 256, state.head * 2 > state.entries.count {
-                state.entries.removeFirst(state.head)
-                state.firstSequence += state.head
-                state.head = 0
+            if let advancedTo {
+                state.pendingWrites[ticket.channel] = advancedTo
+                startWriterIfNeeded(for: ticket.channel, in: &state)
             }
-            return advanced ? state.watermark : nil
         }
-        if let advancedTo { scheduleWrite(advancedTo, for: ticket.channel) }
     }
 
-    /// Runs `body` on the channel's state in place (no copy of its pending events per call).
-    private func withState<R>(of channel: String, _ body: (inout ChannelState) -> R) -> R {
-        body(&channels[channel, default: ChannelState()])
+    /// Runs `body` on a channel's state in place (no copy of its pending events per call).
+    private static func withChannel<R>(_ channel: String, in state: inout State, _ body: (inout ChannelState) -> R) -> R {
+        body(&state.channels[channel, default: ChannelState()])
     }
 
     /// The current watermark of `channel` (the position a resubscription would start from).
     func watermark(for channel: String) -> ReplayID? {
-        channels[channel]?.watermark
+        state.withLock { $0.channels[channel]?.watermark }
     }
 
     /// The position last written to the store for `channel`.
     func committed(for channel: String) -> ReplayID? {
-        channels[channel]?.committed
+        state.withLock { $0.channels[channel]?.committed }
     }
 
     /// Records that the store no longer has the positions of `channels` (e.g. Redis restarted
     /// without persistence), so the next ``flush()`` writes their watermarks again.
     func storeLost(channels names: [String]) {
-        for name in names { channels[name]?.committed = nil }
+        state.withLock { state in
+            for name in names { state.channels[name]?.committed = nil }
+        }
     }
 
     /// Writes every watermark not yet in the store, waiting for writes in flight.
     func flush() async {
-        for (channel, state) in channels where state.watermark != nil && state.watermark != state.committed {
-            if pendingWrites[channel] == nil, writers[channel] == nil { pendingWrites[channel] = state.watermark }
-            startWriterIfNeeded(for: channel)
+        state.withLock { state in
+            for (channel, channelState) in state.channels
+            where channelState.watermark != nil && channelState.watermark != channelState.committed {
+                if state.pendingWrites[channel] == nil, state.writers[channel] == nil {
+                    state.pendingWrites[channel] = channelState.watermark
+                }
+                startWriterIfNeeded(for: channel, in: &state)
+            }
         }
-        while let (_, writer) = writers.first {
+        while let writer = state.withLock({ $0.writers.values.first }) {
             await writer.value
         }
     }
 
     // MARK: Store writes
 
-    private func scheduleWrite(_ replayID: ReplayID, for channel: String) {
-        pendingWrites[channel] = replayID
-        startWriterIfNeeded(for: channel)
-    }
-
-    private func startWriterIfNeeded(for channel: String) {
-        guard writers[channel] == nil, pendingWrites[channel] != nil else { return }
-        writers[channel] = Task { await self.drainWrites(for: channel) }
+    private func startWriterIfNeeded(for channel: String, in state: inout State) {
+        guard state.writers[channel] == nil, state.pendingWrites[channel] != nil else { return }
+        state.writers[channel] = Task { await self.drainWrites(for: channel) }
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
     private func drainWrites(for channel: String) async {
         // Let the commits of events finishing right now arrive first: they coalesce into one write.
         await Task.yield()
-        while let replayID = pendingWrites.removeValue(forKey: channel) {
+        while true {
+            let next: ReplayID? = state.withLock { state in
+                if let replayID = state.pendingWrites.removeValue(forKey: channel) { return replayID }
+                state.writers[channel] = nil
+                return nil
+            }
+            guard let replayID = next else { return }
             do {
                 try await store.setReplayID(replayID, for: channel)
-                channels[channel]?.committed = replayID
+                state.withLock { $0.channels[channel]?.committed = replayID }
             } catch {
                 logger.warning("could not store replay position; keeping it in memory and retrying on the next commit",
                                metadata: ["channel": "\(channel)", "replay_id": "\(replayID)", "error": "\(error)"])
-                break
+                state.withLock { $0.writers[channel] = nil }
+                return
             }
         }
-        writers[channel] = nil
     }
 }
