@@ -102,6 +102,14 @@ let package = Package(
                           path: "Examples/example-service",
                           swiftSettings: strict),
 
+        // The service the no-loss test runs as a child process (Tests/NoLossTests).
+        .executableTarget(name: "loss-check-service",
+                          dependencies: ["ServiceKit", "SalesforceStreaming", "Redis",
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Tests/LossCheckService",
+                          exclude: ["config.yaml"],
+                          swiftSettings: strict),
+
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis"]),
@@ -119,5 +127,7 @@ let package = Package(
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
                                    "SalesforceSimulator", "SalesforceSimulatorServer", "example-service"]),
+        .testTarget(name: "NoLossTests",
+                    dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "Redis", "loss-check-service"]),
     ]
 )
