@@ -21,7 +21,7 @@ actor ServiceProcess {
         self.arguments = arguments
         self.environment = environment
         self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         log = try FileHandle(forWritingTo: logFile)
     }
 
