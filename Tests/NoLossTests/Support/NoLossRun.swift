@@ -29,9 +29,13 @@ actor NoLossRun {
     /// Warm-up events per channel, published before any fault so every channel has a stored position.
     static let warmUpEvents = 10
     /// How long one step may take to show progress before the run goes on (counted as a stall).
-    static let stepTimeout: Duration = .seconds(30)
+    static let stepTimeout: Duration = .seconds(20)
     /// How long the final restart may take to handle everything.
     static let finalTimeout: Duration = .seconds(120)
+    /// The final wait also ends when nothing new was handled for this long.
+    static let finalQuietTimeout: Duration = .seconds(20)
+    /// After this many stalls the schedule stops and the run goes to its final count.
+    static let maxStalls = 5
 
     private let seed: UInt64
     private let schedule: FaultSchedule
@@ -50,6 +54,9 @@ actor NoLossRun {
     private var faultsByKind: [FaultKind: Int] = [:]
     private var faults = 0
     private var stalls = 0
+    /// Events the run stopped waiting for after a stall (presumed lost): later steps wait for
+    /// everything but these, so one loss does not make every following step time out.
+    private var givenUp = 0
 
     private init(seed: UInt64, plan: NoLossPlan, channels: [String], replayRedis: TestRedis, ledgerRedis: TestRedis,
                  simulator: RunningSimulator, service: ServiceProcess, workDirectory: URL) {
@@ -85,7 +92,14 @@ actor NoLossRun {
             pollTimeout: .seconds(2), clientTimeout: .seconds(5), retention: 1_000_000, channels: channels))
         let simulator = try await SimulatorServer.start(org: org)
         var environment = ProcessInfo.processInfo.environment
+        // Everything the configuration reads is set here, so a variable of the caller's
+        // environment (CI credentials, another MAX_WORKERS) cannot change the run.
         environment["SALESFORCE_LOGIN_URL"] = simulator.url
+        environment["SALESFORCE_USERNAME"] = SimulatedUser.demo.username
+        environment["SALESFORCE_PASSWORD"] = SimulatedUser.demo.password
+        environment["SALESFORCE_SECURITY_TOKEN"] = SimulatedUser.demo.securityToken
+        environment["MAX_WORKERS"] = "10"
+        environment["PUSHTOPIC_REPLAY_TTL"] = nil
         environment["PUSHTOPIC_REPLAY_ENABLED"] = "true"
         environment["PUSHTOPIC_REPLAY_REDIS_URI"] = replayRedis.uri(database: 11)
         environment["LOSS_CHECK_LEDGER_REDIS_URI"] = ledgerRedis.uri(database: 13)
@@ -110,8 +124,17 @@ actor NoLossRun {
         }
 
         let steps = schedule.steps
+        let verbose = ProcessInfo.processInfo.environment["LOSS_CHECK_VERBOSE"] != nil
         for (index, step) in steps.enumerated() {
+            guard stalls < Self.maxStalls else {
+                print("no-loss: \(stalls) stalls; stopping the schedule after \(index) of \(steps.count) steps")
+                break
+            }
+            let stepStart = ContinuousClock.now
             try await run(step)
+            if verbose {
+                print("no-loss: step \(index + 1) \(step.faults) took \(ContinuousClock.now - stepStart)")
+            }
             if (index + 1) % 25 == 0 || index + 1 == steps.count {
                 print("no-loss: step \(index + 1)/\(steps.count) events=\(totalPublished) faults=\(faults) "
                       + "handled=\(try await ledger.distinct()) stalls=\(stalls) t=\(String(format: "%.0f", elapsed))s")
@@ -123,8 +146,8 @@ actor NoLossRun {
         let status = await service.stop()
         await service.note("=== graceful stop before the final restart: exit status \(status.map(String.init) ?? "killed") ===")
         try await service.start()
-        if !(try await waitForHandled(atLeast: totalPublished, timeout: Self.finalTimeout)) {
-            print("no-loss: not everything was handled within \(Self.finalTimeout) after the final restart")
+        if !(try await waitForHandled(atLeast: totalPublished, timeout: Self.finalTimeout, quiet: Self.finalQuietTimeout)) {
+            print("no-loss: not everything was handled after the final restart (\(try await ledger.distinct()) of \(totalPublished))")
         }
         let report = LossReport(counts: try await ledger.counts(), published: published)
         await service.stop()
@@ -146,13 +169,16 @@ actor NoLossRun {
 
     // MARK: Steps
 
+    /// One step. Simulator faults are injected first and hit the delivery of the step's batch.
+    /// A Redis restart or a SIGKILL hits while the batch is being handled: half the batch is
+    /// published, the fault comes once some of it is handled, the other half is published during
+    /// the outage. The step ends when everything published so far is handled, so the next fault
+    /// finds a recovered service (otherwise the reconnect backoff keeps growing).
     private func run(_ step: FaultSchedule.Step) async throws {
         try await service.restartIfExited()
-        let before = totalPublished
-        var killed = false
-        var restartedRedis = false
+        let outage = step.faults.first { !$0.kind.isSimulatorFault }
         var delayed = false
-        for fault in step.faults {
+        for fault in step.faults where fault.kind.isSimulatorFault {
             await service.note("=== fault: \(fault) ===")
             switch fault.kind {
             case .dropNextLongPoll: await simulator.org.inject(fault: .dropNextLongPoll)
@@ -166,34 +192,61 @@ actor NoLossRun {
             case .delay:
                 await simulator.org.inject(fault: .delay(milliseconds: fault.milliseconds))
                 delayed = true
-            case .redisRestart:
-                try await replayRedis.stop()
-                try await replayRedis.start()
-                restartedRedis = true
-            case .serviceKill:
-                try await service.kill()
-                killed = true
+            case .redisRestart, .serviceKill: break
             }
-            faults += 1
-            faultsByKind[fault.kind, default: 0] += 1
+            count(fault)
         }
-        // Events published while the service is down must come from the stored positions.
-        try await publish(step.events)
-        if killed { try await service.start() }
-        // A kill waits for everything (the new process caught up); other faults only for the
-        // earlier steps' events, so the next fault hits while this batch is in flight.
-        let target = killed || restartedRedis ? totalPublished : before
-        if !(try await waitForHandled(atLeast: target, timeout: Self.stepTimeout)) {
-            stalls += 1
-            await service.note("=== stall: \(try await ledger.distinct()) of \(target) handled after \(Self.stepTimeout) ===")
+        if let outage {
+            let before = totalPublished
+            let firstHalf = step.events.map { $0 / 2 }
+            let secondHalf = zip(step.events, firstHalf).map { $0 - $1 }
+            try await publish(firstHalf)
+            let someHandled = before + max(1, firstHalf.reduce(0, +) / 3)
+            if !(try await waitForHandled(atLeast: someHandled - givenUp, timeout: Self.stepTimeout)) {
+                try await stalled("before the \(outage)", target: someHandled)
+            }
+            await service.note("=== fault: \(outage) ===")
+            switch outage.kind {
+            case .redisRestart:
+                // Events arrive during the outage and after it: those after it make the service
+                // write its positions again soon (the store upkeep would, but only every TTL/4).
+                try await replayRedis.stop()
+                try await publish(secondHalf.map { $0 / 2 })
+                try await replayRedis.start()
+                try await publish(secondHalf.map { $0 - $0 / 2 })
+            case .serviceKill:
+                try await service.sigkill()
+                // Events published while the service is down must come from the stored positions.
+                try await publish(secondHalf)
+                try await service.start()
+            default: break
+            }
+            count(outage)
+        } else {
+            try await publish(step.events)
+        }
+        if !(try await waitForHandled(atLeast: totalPublished - givenUp, timeout: Self.stepTimeout)) {
+            try await stalled("after \(step.faults)", target: totalPublished - givenUp)
+            givenUp = totalPublished - (try await ledger.distinct())
         }
         // The replay store lost its positions: a kill before they are written again would
         // (rightly) restart from new events only, so wait until the service wrote them back.
-        if restartedRedis, !(try await waitForStoredPositions(timeout: Self.stepTimeout)) {
-            stalls += 1
-            await service.note("=== stall: replay positions not written back after the Redis restart ===")
+        if outage?.kind == .redisRestart, !(try await waitForStoredPositions(timeout: Self.stepTimeout)) {
+            try await stalled("replay positions not written back after the Redis restart", target: channels.count)
         }
         if delayed { await simulator.org.inject(fault: .delay(milliseconds: 0)) }
+    }
+
+    private func count(_ fault: Fault) {
+        faults += 1
+        faultsByKind[fault.kind, default: 0] += 1
+    }
+
+    private func stalled(_ what: String, target: Int) async throws {
+        stalls += 1
+        let message = "stall \(what): \(try await ledger.distinct()) of \(target) handled after \(Self.stepTimeout)"
+        print("no-loss: \(message)")
+        await service.note("=== \(message) ===")
     }
 
     private func publish(_ perChannel: [Int]) async throws {
@@ -217,12 +270,18 @@ actor NoLossRun {
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Waits until at least `target` distinct events are in the ledger; false after `timeout`.
-    private func waitForHandled(atLeast target: Int, timeout: Duration) async throws -> Bool {
+    /// Waits until at least `target` distinct events are in the ledger; false after `timeout`,
+    /// or once nothing new was handled for `quiet`.
+    private func waitForHandled(atLeast target: Int, timeout: Duration, quiet: Duration? = nil) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
+        var last = -1
+        var lastChange = ContinuousClock.now
         while true {
-            if try await ledger.distinct() >= target { return true }
+            let handled = try await ledger.distinct()
+            if handled >= target { return true }
+            if handled != last { last = handled; lastChange = .now }
             guard ContinuousClock.now < deadline else { return false }
+            if let quiet, ContinuousClock.now - lastChange > quiet { return false }
             try await service.restartIfExited()
             try await Task.sleep(for: .milliseconds(10))
         }

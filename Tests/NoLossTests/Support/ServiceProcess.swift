@@ -40,10 +40,10 @@ actor ServiceProcess {
     }
 
     /// SIGKILL, then waits until the process is gone.
-    func kill() async throws {
+    func sigkill() async throws {
         guard let process else { return }
         note("=== SIGKILL by the test ===")
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
         try await waitForExit(process, timeout: .seconds(10))
         self.process = nil
     }
@@ -60,7 +60,7 @@ actor ServiceProcess {
             try await waitForExit(process, timeout: timeout)
             return process.terminationStatus
         } catch {
-            _ = Glibc.kill(process.processIdentifier, SIGKILL)
+            _ = kill(process.processIdentifier, SIGKILL)
             try? await waitForExit(process, timeout: .seconds(10))
             return nil
         }
