@@ -15,6 +15,8 @@ import ServiceKit
 ///   PUSHTOPIC_REPLAY_ENABLED: true
 ///   PUSHTOPIC_REPLAY_REDIS_URI: redis://localhost:6379/11
 ///   PUSHTOPIC_REPLAY_TTL: 43200
+///   PUSHTOPIC_REPLAY_KEY_PREFIX: billing-prod    # optional; namespaces the Redis keys
+///   PUSHTOPIC_REPLAY_FALLBACK: all               # all (default) | new | fail
 /// ```
 public struct SalesforceSettings: Sendable, Equatable {
     public var username: String
@@ -37,8 +39,26 @@ public struct SalesforceSettings: Sendable, Equatable {
     public var replayRedisURI: String?
     /// How long a stored position lives without being refreshed, in seconds.
     public var replayTTL: Int
+    /// Put in front of the Redis keys (`<prefix>:salesforce:replay_id:<channel>`) so services or
+    /// orgs sharing one Redis keep separate positions (`PUSHTOPIC_REPLAY_KEY_PREFIX`). Nil: the
+    /// keys nameko-salesforce uses.
+    public var replayKeyPrefix: String?
+    /// What to do when Salesforce rejects a stored replay ID as invalid (`PUSHTOPIC_REPLAY_FALLBACK`).
+    public var replayFallback: ReplayFallback
     /// A CA bundle to trust instead of the system's (`CA_BUNDLE`).
     public var caBundlePath: String?
+
+    /// Where a subscription restarts when Salesforce rejects its stored replay ID (expired beyond
+    /// the retention window, or from another org).
+    public enum ReplayFallback: String, Sendable, Equatable, CaseIterable {
+        /// Replay every event still retained (`-2`): events may be handled twice, none is skipped.
+        /// The default.
+        case all
+        /// Only new events (`-1`): events published while the service was down are skipped.
+        case new
+        /// No fallback: the streaming connection, and the container, stop with the error.
+        case fail
+    }
 
     /// nameko-salesforce's default replay TTL: 12 hours, inside Salesforce's 24-hour retention.
     public static let defaultReplayTTL = 12 * 3600
@@ -60,6 +80,13 @@ public struct SalesforceSettings: Sendable, Equatable {
         replayEnabled = try c.optionalBool("SALESFORCE.PUSHTOPIC_REPLAY_ENABLED") ?? false
         replayRedisURI = try c.optionalString("SALESFORCE.PUSHTOPIC_REPLAY_REDIS_URI")
         replayTTL = try c.optionalInt("SALESFORCE.PUSHTOPIC_REPLAY_TTL") ?? Self.defaultReplayTTL
+        replayKeyPrefix = try c.optionalString("SALESFORCE.PUSHTOPIC_REPLAY_KEY_PREFIX").flatMap { $0.isEmpty ? nil : $0 }
+        let fallback = try c.optionalString("SALESFORCE.PUSHTOPIC_REPLAY_FALLBACK") ?? ReplayFallback.all.rawValue
+        guard let replayFallback = ReplayFallback(rawValue: fallback.lowercased()) else {
+            throw ConfigurationError.invalidValue(key: "SALESFORCE.PUSHTOPIC_REPLAY_FALLBACK",
+                                                  reason: "'\(fallback)' is not one of all, new, fail")
+        }
+        self.replayFallback = replayFallback
         caBundlePath = try c.optionalString("SALESFORCE.CA_BUNDLE")
         try validate()
     }

@@ -19,10 +19,14 @@ import ServiceKit
 public struct StreamingTestHarness<S: Service>: Sendable {
     /// The simulated org the service talks to; publish events and inject faults through it.
     public let org: SimulatedOrg
-    /// Where the service commits its replay positions.
+    /// Where the service commits its replay positions, when the harness was given (or made) an
+    /// in-memory store; a fresh, unused store when it was created with `store:`.
     public let replayStore: InMemoryReplayStore
     /// Where events whose handler failed every attempt are parked.
     public let deadLetters: InMemoryDeadLetterStore
+    /// The store installed in the container: ``replayStore``, the one given as `store:`, or nil
+    /// when the configuration selects it (`PUSHTOPIC_REPLAY_*`).
+    public let installedStore: (any ReplayStore)?
     /// Sees every worker the container finishes.
     public let waiter: WorkerWaiter
     /// The container under test.
@@ -41,18 +45,36 @@ public struct StreamingTestHarness<S: Service>: Sendable {
                 org: SimulatedOrg? = nil, replayStore: InMemoryReplayStore = InMemoryReplayStore(),
                 environment: ContainerEnvironment = ContainerEnvironment(),
                 logger: Logger = Logger(label: "servicekit.testing")) async throws {
+        try await self.init(type, channels: channels, configuration: configuration, org: org, inMemory: replayStore,
+                            installed: replayStore, environment: environment, logger: logger)
+    }
+
+    /// A harness whose service commits to `store` (e.g. a ``RedisReplayStore``), or, with `store: nil`,
+    /// to the store its configuration selects (`PUSHTOPIC_REPLAY_ENABLED`, `PUSHTOPIC_REPLAY_REDIS_URI`).
+    public init(_ type: S.Type = S.self, channels: [String] = [], configuration: ServiceConfiguration? = nil,
+                org: SimulatedOrg? = nil, store: (any ReplayStore)?,
+                environment: ContainerEnvironment = ContainerEnvironment(),
+                logger: Logger = Logger(label: "servicekit.testing")) async throws {
+        try await self.init(type, channels: channels, configuration: configuration, org: org,
+                            inMemory: InMemoryReplayStore(), installed: store, environment: environment, logger: logger)
+    }
+
+    private init(_ type: S.Type, channels: [String], configuration: ServiceConfiguration?, org: SimulatedOrg?,
+                 inMemory: InMemoryReplayStore, installed: (any ReplayStore)?,
+                 environment: ContainerEnvironment, logger: Logger) async throws {
         let org = org ?? SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(5)))
         for channel in channels where await !org.channelNames().contains(channel) {
             try await org.createChannel(channel)
         }
         self.org = org
         self.channels = channels
-        self.replayStore = replayStore
+        self.replayStore = inMemory
+        self.installedStore = installed
         self.waiter = WorkerWaiter()
         self.deadLetters = InMemoryDeadLetterStore()
         var environment = environment
         environment[HTTPClientFactoryKey.self] = { _ in SimulatorHTTPClient(org: org) }
-        environment[ReplayStoreKey.self] = replayStore
+        environment[ReplayStoreKey.self] = installed
         environment[DeadLetterStoreKey.self] = deadLetters
         environment[WorkerObserverKey.self] = waiter.observer
         let user = await org.currentConfiguration.users.first ?? .demo

@@ -16,7 +16,10 @@ extension StreamingClient {
     /// Reads the configuration section of this connection's kind; errors name the key.
     func validateConfiguration() async throws {
         switch kind {
-        case .salesforce: _ = try await SalesforceConnectionExtension.shared(in: services).settings()
+        case .salesforce:
+            let settings = try await SalesforceConnectionExtension.shared(in: services).settings()
+            // A bad Redis URI fails setup, before any connection is made.
+            if services.environment[ReplayStoreKey.self] == nil { _ = try makeReplayStore(settings) }
         case .bayeux: _ = try BayeuxServerSettings(configuration: services.configuration)
         }
         _ = try HandlerFailurePolicy(configuration: services.configuration, section: kind.configurationSection)
@@ -36,6 +39,7 @@ extension StreamingClient {
             bayeux.version = settings.bayeuxVersion
             bayeux.minimumVersion = settings.bayeuxMinimumVersion
             bayeux.replay = true
+            bayeux.invalidReplayFallback = Self.fallbackPosition(settings.replayFallback)
             environment[BayeuxTuningKey.self](&bayeux)
             let store = try environment[ReplayStoreKey.self] ?? makeReplayStore(settings)
             let http = environment[HTTPClientFactoryKey.self](HTTPClientOptions(caBundlePath: settings.caBundlePath))
@@ -59,12 +63,33 @@ extension StreamingClient {
     }
 
     /// The store `PUSHTOPIC_REPLAY_*` selects: Redis when enabled, else in memory.
-    private func makeReplayStore(_ settings: SalesforceSettings) throws -> any ReplayStore {
-        guard settings.replayEnabled else { return InMemoryReplayStore() }
-        // Redis-backed persistence lands with the durability work; until then refuse clearly
-        // rather than silently dropping positions.
-        throw StreamingConfigurationError.unsupported(key: "SALESFORCE.PUSHTOPIC_REPLAY_ENABLED",
-                                                      reason: "the Redis replay store is not available in this build")
+    ///
+    /// Nothing is sent to Redis here. The stored positions are read when the connection starts;
+    /// while Redis is unreachable that read retries with backoff for
+    /// ``RedisReplayStore/defaultReadRetryWindow`` and then fails the container's start with an
+    /// error naming the Redis server (password redacted), so an orchestrator restarts it rather
+    /// than it running without its positions (which would skip or replay events).
+    func makeReplayStore(_ settings: SalesforceSettings) throws -> any ReplayStore {
+        guard settings.replayEnabled, let uri = settings.replayRedisURI else { return InMemoryReplayStore() }
+        do {
+            return try RedisReplayStore(uri: uri, ttl: .seconds(settings.replayTTL), keyPrefix: settings.replayKeyPrefix,
+                                        logger: services.logger)
+        } catch let error as RedisReplayStoreError {
+            throw ConfigurationError.invalidValue(key: "SALESFORCE.PUSHTOPIC_REPLAY_REDIS_URI", reason: error.description)
+        }
+    }
+
+    /// `PUSHTOPIC_REPLAY_FALLBACK` as the Bayeux fallback position.
+    ///
+    /// The default, `all`, replays every retained event after a stored ID is rejected (expired,
+    /// or from another org): duplicates are possible, silent loss is not. The session logs a
+    /// warning and counts it in ``BayeuxStatistics/invalidReplayFallbacks``.
+    static func fallbackPosition(_ fallback: SalesforceSettings.ReplayFallback) -> ReplayPosition? {
+        switch fallback {
+        case .all: .allRetained
+        case .new: .newEvents
+        case .fail: nil
+        }
     }
 }
 

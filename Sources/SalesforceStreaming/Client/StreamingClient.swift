@@ -48,6 +48,8 @@ actor StreamingClient: SharedExtension {
     private var tracker: ReplayTracker?
     private var loop: Task<Void, Never>?
     private var deliveryContext: EventDelivery.Context!
+    /// Refreshes stored positions and retries failed writes (``ReplayStoreMaintenance``).
+    private var replayMaintenance: Task<Void, Never>?
 
     init(kind: Kind, services: ContainerServices) {
         self.kind = kind
@@ -98,19 +100,29 @@ actor StreamingClient: SharedExtension {
         self.session = session
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
         loop = Task { await self.run(session: session, channels: channels) }
+        replayMaintenance = ReplayStoreMaintenance.start(store: connection.store, tracker: tracker,
+                                                         channels: channels, logger: logger)
     }
 
     func stop() async {
         await session?.stop()
         await loop?.value
+        await stopReplayMaintenance()
         await tracker?.flush()
         await shutdownHTTP()
     }
 
     func kill() async {
         loop?.cancel()
+        await stopReplayMaintenance()
         await session?.stop()
         await shutdownHTTP()
+    }
+
+    private func stopReplayMaintenance() async {
+        replayMaintenance?.cancel()
+        await replayMaintenance?.value
+        replayMaintenance = nil
     }
 
     private func shutdownHTTP() async {

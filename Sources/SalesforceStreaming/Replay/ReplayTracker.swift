@@ -131,6 +131,12 @@ actor ReplayTracker: ReplayPositionSource {
         channels[channel]?.committed
     }
 
+    /// Records that the store no longer has the positions of `channels` (e.g. Redis restarted
+    /// without persistence), so the next ``flush()`` writes their watermarks again.
+    func storeLost(channels names: [String]) {
+        for name in names { channels[name]?.committed = nil }
+    }
+
     /// Writes every watermark not yet in the store, waiting for writes in flight.
     func flush() async {
         for (channel, state) in channels where state.watermark != nil && state.watermark != state.committed {
