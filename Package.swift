@@ -110,6 +110,14 @@ let package = Package(
 
         // Test helpers shared by test targets: starting Redis and Faye through the scripts.
         .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/TestSupport"),
+        // The service the no-loss test runs as a child process (Tests/NoLossTests).
+        .executableTarget(name: "loss-check-service",
+                          dependencies: ["ServiceKit", "SalesforceStreaming", "Redis",
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Tests/LossCheckService",
+                          exclude: ["config.yaml"],
+                          swiftSettings: strict),
+
         .testTarget(name: "HTTPTransportTests",
                     dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
@@ -130,5 +138,8 @@ let package = Package(
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
                                    "SalesforceSimulator", "SalesforceSimulatorServer", "example-service", "RedisEvents",
                                    "Redis", "TestSupport"]),
+        .testTarget(name: "NoLossTests",
+                    dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "Redis", "loss-check-service",
+                                   "TestSupport"]),
     ]
 )
