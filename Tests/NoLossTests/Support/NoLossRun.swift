@@ -80,10 +80,10 @@ actor NoLossRun {
                       channels: [String]) async throws -> NoLossRun {
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("no-loss-\(seed)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-        let replayRedis = try await TestRedis.start(packageRoot: packageRoot)
+        let replayRedis = try await TestRedis.start()
         let ledgerRedis: TestRedis
         do {
-            ledgerRedis = try await TestRedis.start(packageRoot: packageRoot)
+            ledgerRedis = try await TestRedis.start()
         } catch {
             try? await replayRedis.stop()
             throw error
