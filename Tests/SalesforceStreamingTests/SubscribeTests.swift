@@ -150,6 +150,12 @@ struct SubscribeTests {
         await #expect(throws: StreamingLoginFailed.self) { try await harness.container.wait() }
     }
 
+    @Test("a declaration on a /meta/ channel fails start with a clear error")
+    func metaChannelRefused() async throws {
+        let harness = try await harness(MetaChannelSubscriber.self, channels: [])
+        await #expect(throws: StreamingConfigurationError.invalidChannel("/meta/connect")) { try await harness.start() }
+    }
+
     @Test("a missing configuration key fails start with an error naming it")
     func missingKey() async throws {
         let harness = try await harness(InvoiceSubscriber.self, yaml: "SALESFORCE:\n  PASSWORD: x")

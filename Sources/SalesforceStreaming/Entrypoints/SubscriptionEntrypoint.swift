@@ -52,14 +52,11 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
 /// A streaming declaration or its configuration is unusable.
 public enum StreamingConfigurationError: Error, Equatable, CustomStringConvertible {
     case invalidChannel(String)
-    case unsupported(key: String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidChannel(let channel):
             "'\(channel)' is not a channel to subscribe to: it must start with '/' and not be a /meta/ channel"
-        case .unsupported(let key, let reason):
-            "configuration key \(key) asks for something unavailable: \(reason)"
         }
     }
 }

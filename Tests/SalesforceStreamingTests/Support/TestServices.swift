@@ -65,3 +65,9 @@ extension ContainerEnvironment {
         return environment
     }
 }
+
+struct MetaChannelSubscriber: Service {
+    static let name = "meta-subscriber"
+    @Subscribe("/meta/connect") var onMeta = Self.handle
+    func handle(topic: String, event: StreamingEvent) async throws {}
+}
