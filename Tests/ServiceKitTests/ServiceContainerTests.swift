@@ -80,23 +80,24 @@ struct ServiceContainerTests {
         }
     }
 
-    @Test("max_workers bounds concurrent workers and spawnWorker waits for a free slot (backpressure)")
+    @Test("max_workers bounds concurrent workers; spawnWorker queues max_workers more, then waits (backpressure)")
     func maxWorkersBoundsConcurrency() async throws {
         try await withCurrent {
             let config = try ServiceConfiguration.parse(yaml: "max_workers: 2")
             let container = try ServiceContainer(GreeterService.self, configuration: config)
             try await container.start()
             let trigger = await container.trigger("greet")
-            try await trigger.fire(100)
-            try await trigger.fire(101)
-            #expect(await container.runningWorkers == 2)
-            let third = Task { try await trigger.fire(102) }
+            for value in 100...103 { try await trigger.fire(value) }
+            #expect(await recorder.waitUntil { $0.filter { $0.hasPrefix("hello") }.count == 2 })
+            #expect(container.runningWorkers == 2)
+            let fifth = Task { try await trigger.fire(104) }
             try await Task.sleep(for: .milliseconds(100))
-            #expect(await container.runningWorkers == 2)
-            #expect(await !recorder.entries.contains { $0.contains("ctx=102") })
+            #expect(container.runningWorkers == 2)
+            let started = await recorder.entries.filter { $0.hasPrefix("hello") }
+            #expect(started.count == 2, "only max_workers handlers run: \(started)")
             await gate.release()
-            try await third.value
-            #expect(await recorder.waitUntil { $0.contains { $0.contains("ctx=102") } })
+            try await fifth.value
+            #expect(await recorder.waitUntil { $0.contains { $0.contains("ctx=104") } })
             await container.stop()
         }
     }

@@ -9,7 +9,7 @@ import ServiceKit
 /// entrypoints of its channel.
 ///
 /// Events are pulled from the ``BayeuxSession`` stream one at a time and each is handed to a
-/// worker; when every worker is busy the pull waits, so no new `/meta/connect` is sent until
+/// worker; when every worker is busy and as many events wait for one, the pull waits, so no new `/meta/connect` is sent until
 /// there is room (backpressure instead of an unbounded buffer). The ``ReplayTracker`` commits, per
 /// channel, the position of the latest event handled with all events before it.
 actor StreamingClient: SharedExtension {

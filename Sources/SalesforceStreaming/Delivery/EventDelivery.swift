@@ -32,7 +32,8 @@ final class EventDelivery: Sendable {
         self.context = context
     }
 
-    /// Makes the first attempt for one entrypoint; suspends while every worker is busy.
+    /// Makes the first attempt for one entrypoint; suspends while the container's workers and
+    /// their waiting line are full.
     func deliver(to target: any StreamingSubscriber) async throws {
         try await attempt(target, number: 1)
     }

@@ -8,8 +8,10 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
     /// Starts a worker running `handler` on a fresh copy of the service, with dependencies injected
     /// and a ``WorkerContext`` carrying `contextData`.
     ///
-    /// Suspends while `max_workers` workers are running: an entrypoint's event loop that awaits
-    /// this call takes no new events until a worker finishes. Returns once the worker has started;
+    /// At most `max_workers` workers run at once; up to `max_workers` more are accepted and wait
+    /// for a free slot, in order. Beyond that this call suspends until half of the waiting ones
+    /// have started, so an entrypoint's event loop that awaits it takes no new events meanwhile
+    /// (backpressure). Returns once the worker is accepted;
     /// `completion` is called with the handler's outcome when it ends (also when it fails; the
     /// error is logged with the worker's context). Throws ``ContainerError/notRunning`` once the
     /// container is stopping, and `CancellationError` if the caller is cancelled while waiting.

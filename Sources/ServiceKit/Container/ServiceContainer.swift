@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one service: owns its entrypoints, dependency providers, shared extensions and workers,
 /// and drives their lifecycle as Nameko's `ServiceContainer` does.
@@ -12,7 +13,8 @@ import Logging
 /// ```
 ///
 /// `start()` sets up every dependency provider, entrypoint and shared extension, then starts them
-/// in that order. `stop()` is graceful: entrypoints take no new events, running workers finish,
+/// in that order. `stop()` is graceful: entrypoints take no new events, running workers (and those
+/// already accepted, waiting for a slot) finish,
 /// then dependencies and shared extensions stop (the streaming connection commits its last replay
 /// positions and disconnects). `kill()` cancels everything at once.
 public actor ServiceContainer<S: Service>: ContainerBackend {
@@ -31,18 +33,18 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     private let configuration: ServiceConfiguration
     private nonisolated let environment: ContainerEnvironment
     private let logger: Logger
-    var slots: WorkerSlots
-    private var nextWorkerID = 0
+    /// Runs the workers; closed when the container stops taking them.
+    private nonisolated let pool: WorkerPool
+    /// What every worker is set up with, fixed once the extensions are discovered in `start()`.
+    private nonisolated let workerSetup: Mutex<WorkerSetup>
     /// The entrypoints the container made from the service's declarations (empty once stopped).
     public private(set) var entrypoints: [any Entrypoint] = []
     private var providers: [any DependencyProvider] = []
     private var sharedExtensions: [(key: String, extension: any SharedExtension)] = []
-    private var workers: [Int: Task<Void, Never>] = [:]
     private var managedTasks: [UUID: Task<Void, Never>] = [:]
     private var replacedDependencies: [ObjectIdentifier: any Sendable] = [:]
     private var failure: (any Error)?
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Makes a container for `serviceType`.
     /// - Parameters:
@@ -62,7 +64,8 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
             throw ConfigurationError.invalidValue(key: "max_workers", reason: "must be at least 1, got \(maxWorkers)")
         }
         self.maxWorkers = maxWorkers
-        self.slots = WorkerSlots(capacity: maxWorkers)
+        self.pool = WorkerPool(capacity: maxWorkers, backlog: maxWorkers)
+        self.workerSetup = Mutex(WorkerSetup(logger: logger, observer: environment[WorkerObserverKey.self]))
         self.prototype = S()
     }
 
@@ -81,6 +84,10 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         logger.info("starting service container", metadata: ["max_workers": "\(maxWorkers)"])
         do {
             discoverExtensions()
+            workerSetup.withLock { [providers, replacedDependencies] in
+                $0.providers = providers
+                $0.replaced = replacedDependencies
+            }
             for provider in providers { try await provider.bind(to: services) }
             for provider in providers { try await provider.setup() }
             for entrypoint in entrypoints { try await entrypoint.setup() }
@@ -115,9 +122,10 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
             break
         }
         state = .stopping
-        logger.info("stopping service container", metadata: ["running_workers": "\(workers.count)"])
+        pool.close(ContainerError.notRunning)
+        logger.info("stopping service container", metadata: ["running_workers": "\(pool.pending)"])
         for entrypoint in entrypoints { await entrypoint.stop() }
-        await waitForWorkers()
+        await pool.waitUntilIdle()
         for provider in providers { await provider.stop() }
         for shared in sharedExtensions.reversed() { await shared.extension.stop() }
         for task in managedTasks.values { task.cancel() }
@@ -133,7 +141,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         if failure == nil { failure = error ?? ContainerError.killed }
         logger.warning("killing service container", metadata: ["reason": "\(failure!)"])
         state = .stopping
-        for task in workers.values { task.cancel() }
+        pool.cancelAll(ContainerError.notRunning)
         for task in managedTasks.values { task.cancel() }
         for entrypoint in entrypoints { await entrypoint.kill() }
         for provider in providers { await provider.kill() }
@@ -149,8 +157,8 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         if let failure { throw failure }
     }
 
-    /// Number of workers running now.
-    public var runningWorkers: Int { workers.count }
+    /// Number of workers running now (not counting those accepted and waiting for a free slot).
+    public nonisolated var runningWorkers: Int { pool.running }
 
     /// Replaces the value a dependency gives workers, before `start()` (Nameko's
     /// `replace_dependencies`). `provider` is a key path to the dependency's projected value,
@@ -205,40 +213,31 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 
     // MARK: Workers
 
-    func spawnWorker(entrypoint: String, contextData: [String: String],
-                     handler: @escaping @Sendable (S) async throws -> Void,
-                     completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        guard state == .running || state == .starting else { throw ContainerError.notRunning }
-        try await acquireSlot()
-        guard state == .running || state == .starting else {
-            slots.release()
-            throw ContainerError.notRunning
-        }
-        let id = nextWorkerID
-        nextWorkerID += 1
-        let context = WorkerContext(serviceName: serviceName, entrypoint: entrypoint, data: contextData, logger: logger)
-        let (providers, replaced) = (self.providers, self.replacedDependencies)
-        workers[id] = Task {
-            await self.runWorker(context, providers: providers, replaced: replaced, handler: handler, completion: completion)
-            self.workerEnded(id)
-        }
+    nonisolated func spawnWorker(entrypoint: String, contextData: [String: String],
+                                 handler: @escaping @Sendable (S) async throws -> Void,
+                                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
+        try await pool.submit({
+            let setup = self.workerSetup.withLock { $0 }
+            let context = WorkerContext(serviceName: self.serviceName, entrypoint: entrypoint, data: contextData,
+                                        logger: setup.logger)
+            await self.runWorker(context, setup: setup, handler: handler, completion: completion)
+        }, closedError: ContainerError.notRunning)
     }
 
-    private nonisolated func runWorker(_ base: WorkerContext, providers: [any DependencyProvider],
-                                       replaced: [ObjectIdentifier: any Sendable],
+    private nonisolated func runWorker(_ base: WorkerContext, setup: WorkerSetup,
                                        handler: @Sendable (S) async throws -> Void,
                                        completion: @Sendable (Result<Void, any Error>) async -> Void) async {
         var context = base
         let result: Result<Void, any Error>
         do {
-            for provider in providers {
-                if let value = replaced[ObjectIdentifier(provider)] {
+            for provider in setup.providers {
+                if let value = setup.replaced[ObjectIdentifier(provider)] {
                     context.setErasedDependency(value, for: provider)
                 } else {
                     context.setErasedDependency(try await provider.erasedValue(for: context), for: provider)
                 }
             }
-            for provider in providers { await provider.workerSetup(context) }
+            for provider in setup.providers { await provider.workerSetup(context) }
             let service = prototype
             result = await WorkerContext.$current.withValue(context) {
                 do {
@@ -254,27 +253,10 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         if case .failure(let error) = result {
             context.logger.error("worker failed: \(error)")
         }
-        for provider in providers { await provider.workerResult(context, result: result) }
+        for provider in setup.providers { await provider.workerResult(context, result: result) }
         await completion(result)
-        await environment[WorkerObserverKey.self]?(context, result)
-        for provider in providers { await provider.workerTeardown(context) }
-    }
-
-    /// Frees the worker's slot (handing it to the longest waiter) and forgets the worker.
-    private func workerEnded(_ id: Int) {
-        slots.release()
-        workers[id] = nil
-        if workers.isEmpty {
-            let waiting = idleWaiters
-            idleWaiters.removeAll()
-            for waiter in waiting { waiter.resume() }
-        }
-    }
-
-    private func waitForWorkers() async {
-        while !workers.isEmpty {
-            await withCheckedContinuation { idleWaiters.append($0) }
-        }
+        await setup.observer?(context, result)
+        for provider in setup.providers { await provider.workerTeardown(context) }
     }
 
     // MARK: Internals
@@ -294,6 +276,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 
     private func finish() {
         state = .stopped
+        pool.close(ContainerError.notRunning)
         // Break reference cycles (entrypoints hold the container through their context).
         entrypoints.removeAll()
         sharedExtensions.removeAll()
@@ -306,4 +289,13 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         guard state != .stopped else { return }
         await withCheckedContinuation { waiters.append($0) }
     }
+}
+
+/// What every worker of a container is set up with: fixed when the container starts, read by
+/// each worker without a hop onto the container.
+private struct WorkerSetup: Sendable {
+    let logger: Logger
+    let observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?
+    var providers: [any DependencyProvider] = []
+    var replaced: [ObjectIdentifier: any Sendable] = [:]
 }

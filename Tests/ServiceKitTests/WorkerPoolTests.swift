@@ -1,0 +1,123 @@
+@testable import ServiceKit
+import TestSupport
+import Testing
+
+struct PoolClosed: Error, Equatable {}
+
+@Suite("WorkerPool")
+struct WorkerPoolTests {
+    /// A job that records its start, waits at `gate`, then records its end.
+    func job(_ name: String, _ recorder: Recorder<String>, gate: Gate) -> WorkerPool.Job {
+        {
+            await recorder.record("start \(name)")
+            await gate.wait()
+            await recorder.record("end \(name)")
+        }
+    }
+
+    @Test("at most `capacity` workers run at once; waiting ones start in submission order as slots free")
+    func capacityAndOrder() async throws {
+        let pool = WorkerPool(capacity: 2, backlog: 10)
+        let recorder = Recorder<String>()
+        let gates = (0..<5).map { _ in Gate() }
+        for index in 0..<5 { try await pool.submit(job("\(index)", recorder, gate: gates[index]), closedError: PoolClosed()) }
+        #expect(await recorder.waitUntil { $0.count == 2 })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await recorder.entries == ["start 0", "start 1"])
+        #expect(pool.running == 2 && pool.pending == 5)
+        await gates[1].release()
+        #expect(await recorder.waitUntil { $0.contains("start 2") })
+        #expect(await !recorder.entries.contains("start 3"))
+        for gate in gates { await gate.release() }
+        await pool.waitUntilIdle()
+        let starts = await recorder.entries.filter { $0.hasPrefix("start") }
+        #expect(starts == (0..<5).map { "start \($0)" })
+        #expect(pool.pending == 0)
+    }
+
+    @Test("submit suspends while `backlog` workers wait, and resumes once half of them have started")
+    func backlogBackpressure() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 4)
+        let recorder = Recorder<String>()
+        let gates = (0..<8).map { _ in Gate() }
+        // One runs, four wait: the backlog is full.
+        for index in 0..<5 { try await pool.submit(job("\(index)", recorder, gate: gates[index]), closedError: PoolClosed()) }
+        let sixth = Task { try await pool.submit(job("5", recorder, gate: gates[5]), closedError: PoolClosed()) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(pool.pending == 5, "the sixth is not accepted while the backlog is full")
+        // One more starts: three wait, more than half of four, so the submitter still waits.
+        await gates[0].release()
+        #expect(await recorder.waitUntil { $0.contains("start 1") })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(pool.pending == 4)
+        // Another starts: two wait (half the backlog): the submitter is let in.
+        await gates[1].release()
+        try await sixth.value
+        #expect(pool.pending == 4)
+        for gate in gates { await gate.release() }
+        await pool.waitUntilIdle()
+        #expect(await recorder.entries.filter { $0.hasPrefix("end") }.count == 6)
+    }
+
+    @Test("a burst runs on at most `capacity` tasks, not one task per worker")
+    func tasksAreReused() async throws {
+        let pool = WorkerPool(capacity: 3, backlog: 1000)
+        let tasks = Recorder<Int>()
+        for _ in 0..<500 {
+            try await pool.submit({ await tasks.record(withUnsafeCurrentTask { $0!.hashValue }) }, closedError: PoolClosed())
+        }
+        await pool.waitUntilIdle()
+        let entries = await tasks.entries
+        #expect(entries.count == 500)
+        #expect(Set(entries).count <= 3)
+    }
+
+    @Test("close refuses new and waiting submissions with the given error; accepted workers still run")
+    func closeDrains() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 1)
+        let recorder = Recorder<String>()
+        let gate = Gate()
+        try await pool.submit(job("running", recorder, gate: gate), closedError: PoolClosed())
+        try await pool.submit(job("waiting", recorder, gate: gate), closedError: PoolClosed())
+        let blocked = Task { try await pool.submit(job("blocked", recorder, gate: gate), closedError: PoolClosed()) }
+        try await Task.sleep(for: .milliseconds(50))
+        pool.close(PoolClosed())
+        await #expect(throws: PoolClosed.self) { try await blocked.value }
+        await #expect(throws: PoolClosed.self) { try await pool.submit({}, closedError: PoolClosed()) }
+        await gate.release()
+        await pool.waitUntilIdle()
+        #expect(await recorder.entries == ["start running", "end running", "start waiting", "end waiting"])
+    }
+
+    @Test("cancelAll drops waiting workers and cancels running ones")
+    func cancelAll() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 5)
+        let recorder = Recorder<String>()
+        try await pool.submit({
+            await recorder.record("start")
+            try? await Task.sleep(for: .seconds(60))
+            await recorder.record(Task.isCancelled ? "cancelled" : "slept")
+        }, closedError: PoolClosed())
+        try await pool.submit({ await recorder.record("never") }, closedError: PoolClosed())
+        #expect(await recorder.waitUntil { $0 == ["start"] })
+        pool.cancelAll(PoolClosed())
+        await pool.waitUntilIdle()
+        #expect(await recorder.entries == ["start", "cancelled"])
+    }
+
+    @Test("a submitter cancelled while waiting throws CancellationError and its worker never runs")
+    func cancelledSubmitter() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 1)
+        let recorder = Recorder<String>()
+        let gate = Gate()
+        try await pool.submit(job("a", recorder, gate: gate), closedError: PoolClosed())
+        try await pool.submit(job("b", recorder, gate: gate), closedError: PoolClosed())
+        let waiting = Task { try await pool.submit(job("c", recorder, gate: gate), closedError: PoolClosed()) }
+        try await Task.sleep(for: .milliseconds(50))
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        await gate.release()
+        await pool.waitUntilIdle()
+        #expect(await !recorder.entries.contains("start c"))
+    }
+}
