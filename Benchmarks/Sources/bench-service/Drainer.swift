@@ -5,7 +5,8 @@ import Salesforce
 
 /// The simulator's drain ceiling: the least a client can do per event. Logs in (SOAP), then
 /// handshake, subscribe and `/meta/connect` in a loop with libcurl, finding each event's replay ID
-/// by a byte scan of the reply (no JSON decoding, no framework, no handler).
+/// (and, for paced events, publish time) by a byte scan of the reply (no JSON decoding, no
+/// framework, no handler): the simulator's throughput ceiling and latency floor.
 struct Drainer {
     let options: Options
     let recorder: Recorder
@@ -31,15 +32,21 @@ struct Drainer {
         let connect = #"[{"channel":"/meta/connect","clientId":"\#(clientID)","connectionType":"long-polling"}]"#
         while !Task.isCancelled {
             let body = try await post(connect)
-            scanReplayIDs(body) { recorder.record(replayID: $0, publishedAt: nil) }
+            let replayIDs = numbers(after: #""replayId":"#, in: body)
+            // Paced events carry their publish time in the record's Name; bulk ones do not.
+            let published = numbers(after: #""Name":""#, in: body)
+            for (index, replayID) in replayIDs.enumerated() {
+                recorder.record(replayID: replayID, publishedAt: published.count == replayIDs.count ? published[index] : nil)
+            }
         }
     }
 
     private let channel = "/topic/BenchEvents"
 
-    /// Calls `found` with the number after every `"replayId":` in `body`.
-    private func scanReplayIDs(_ body: Data, _ found: (Int64) -> Void) {
-        let key = Array(#""replayId":"#.utf8)
+    /// The numbers right after every occurrence of `keyText` in `body` (byte scan, no JSON decoding).
+    private func numbers(after keyText: String, in body: Data) -> [Int64] {
+        let key = Array(keyText.utf8)
+        var found: [Int64] = []
         body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
             var i = 0
@@ -55,7 +62,7 @@ struct Drainer {
                             value = value * 10 + Int64(bytes[j] - 48)
                             j += 1
                         }
-                        found(value)
+                        if j > i + key.count { found.append(value) }
                         i = j
                         continue
                     }
@@ -63,6 +70,7 @@ struct Drainer {
                 i += 1
             }
         }
+        return found
     }
 }
 
