@@ -39,27 +39,39 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// Reads a message from its JSON object; unknown fields are ignored and fields of an
     /// unexpected type are treated as absent. `nil` if this is not an object with a `channel`.
     public init?(json: JSONValue) {
-        guard case .object(let o) = json, let channel = o["channel"]?.stringValue else { return nil }
+        guard case .object(let o) = json else { return nil }
+        var channel: String?
+        // One pass over the fields present (an event has two or three) instead of a hashed
+        // lookup for each of the twelve a message may have: this runs for every event.
+        for (key, value) in o {
+            switch key {
+            case "channel": channel = value.stringValue
+            case "data": data = value
+            case "clientId": clientId = value.stringValue
+            case "id":
+                switch value {
+                case .string(let s): id = s
+                case .int(let i): id = String(i)
+                default: break
+                }
+            case "successful": successful = value.boolValue
+            case "error": error = value.stringValue
+            case "advice": advice = BayeuxAdvice(json: value)
+            case "subscription":
+                switch value {
+                case .string(let s): subscription = s
+                case .array(let a): subscription = a.first?.stringValue
+                default: break
+                }
+            case "ext": ext = value
+            case "version": version = value.stringValue
+            case "supportedConnectionTypes": supportedConnectionTypes = value.arrayValue?.compactMap(\.stringValue)
+            case "connectionType": connectionType = value.stringValue
+            default: break
+            }
+        }
+        guard let channel else { return nil }
         self.channel = channel
-        switch o["id"] {
-        case .string(let s)?: id = s
-        case .int(let i)?: id = String(i)
-        default: id = nil
-        }
-        clientId = o["clientId"]?.stringValue
-        successful = o["successful"]?.boolValue
-        error = o["error"]?.stringValue
-        advice = BayeuxAdvice(json: o["advice"])
-        switch o["subscription"] {
-        case .string(let s)?: subscription = s
-        case .array(let a)?: subscription = a.first?.stringValue
-        default: subscription = nil
-        }
-        data = o["data"]
-        ext = o["ext"]
-        version = o["version"]?.stringValue
-        supportedConnectionTypes = o["supportedConnectionTypes"]?.arrayValue?.compactMap(\.stringValue)
-        connectionType = o["connectionType"]?.stringValue
     }
 
     /// The message as a JSON object (only the fields that are set).

@@ -41,8 +41,8 @@ actor StreamingClient: SharedExtension {
     private let logger: Logger
     private var subscribers: [String: [any StreamingSubscriber]] = [:]
     private var channelOrder: [String] = []
-    /// Memo of ``subscribedChannels(receiving:)``; cleared when subscriptions change.
-    private var routes: [String: [String]] = [:]
+    /// Memo of ``routes(for:)``; cleared when subscriptions change.
+    private var routes: [String: [Route]] = [:]
     private var http: (any HTTPClient)?
     private var session: BayeuxSession?
     private var tracker: ReplayTracker?
@@ -153,10 +153,8 @@ actor StreamingClient: SharedExtension {
         if subscribers.isEmpty { return false }
         let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
         let clientID = message.clientId
-        var delivered = false
-        for channel in subscribedChannels(receiving: message.channel) {
-            guard let targets = subscribers[channel] else { continue }
-            delivered = true
+        let routes = routes(for: message.channel)
+        for (channel, targets) in routes {
             let ticket = context.tracker?.deliver(channel: channel, replayID: event.replayID)
             let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
                                          context: context)
@@ -168,17 +166,22 @@ actor StreamingClient: SharedExtension {
                 }
             }
         }
-        if !delivered {
+        if routes.isEmpty {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(message.channel)"])
         }
         return true
     }
 
-    /// The subscribed channels an event on `channel` belongs to: the channel itself, and filtered
-    /// subscriptions of it (`/topic/X?Field=v` is delivered on `/topic/X`).
-    private func subscribedChannels(receiving channel: String) -> [String] {
+    /// A subscribed channel an event belongs to, and the entrypoints subscribed to it.
+    private typealias Route = (channel: String, targets: [any StreamingSubscriber])
+
+    /// Where an event on `channel` goes: the channel itself, and filtered subscriptions of it
+    /// (`/topic/X?Field=v` is delivered on `/topic/X`).
+    private func routes(for channel: String) -> [Route] {
         if let known = routes[channel] { return known }
-        let found = channelOrder.filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
+        let found: [Route] = channelOrder
+            .filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
+            .compactMap { subscribed in subscribers[subscribed].map { (subscribed, $0) } }
         routes[channel] = found
         return found
     }

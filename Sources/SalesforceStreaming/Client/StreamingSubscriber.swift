@@ -12,7 +12,8 @@ extension StreamingEvent {
     /// The worker context data of a streaming event, as nameko-salesforce sets it: `channel`,
     /// `client_id` and `replay_id`.
     func workerContextData(clientID: String?) -> [String: String] {
-        var data = ["channel": channel]
+        var data = [String: String](minimumCapacity: 3)
+        data["channel"] = channel
         if let clientID { data["client_id"] = clientID }
         if let replayID { data["replay_id"] = replayID.description }
         return data

@@ -9,12 +9,22 @@ import Synchronization
 /// The first attempt runs inline in the streaming loop (so a full worker pool holds the loop back);
 /// retries run later in their own tasks, after the policy's delay, and take a worker slot like any event.
 final class EventDelivery: Sendable {
-    struct Context: Sendable {
+    /// What every delivery of a connection shares (a class: each event holds one reference).
+    final class Context: Sendable {
         let tracker: ReplayTracker?
         let policy: HandlerFailurePolicy
         let deadLetters: any DeadLetterStore
         let services: ContainerServices
         let logger: Logger
+
+        init(tracker: ReplayTracker?, policy: HandlerFailurePolicy, deadLetters: any DeadLetterStore,
+             services: ContainerServices, logger: Logger) {
+            self.tracker = tracker
+            self.policy = policy
+            self.deadLetters = deadLetters
+            self.services = services
+            self.logger = logger
+        }
     }
 
     private let event: StreamingEvent

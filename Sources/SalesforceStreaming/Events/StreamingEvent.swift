@@ -11,15 +11,13 @@ public struct StreamingEvent: Sendable {
     public let channel: String
     /// The whole `data` object as the server sent it.
     public let data: JSONValue
+    /// `data.event.replayId`: the event's position on its channel (opaque; absent on non-durable servers).
+    public let replayID: ReplayID?
 
     public init(channel: String, data: JSONValue) {
         self.channel = channel
         self.data = data
-    }
-
-    /// `data.event.replayId`: the event's position on its channel (opaque; absent on non-durable servers).
-    public var replayID: ReplayID? {
-        data["event"]?["replayId"].map(ReplayID.init)
+        self.replayID = data["event"]?["replayId"].map(ReplayID.init)
     }
 
     /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).

@@ -84,9 +84,9 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         logger.info("starting service container", metadata: ["max_workers": "\(maxWorkers)"])
         do {
             discoverExtensions()
-            workerSetup.withLock { [providers, replacedDependencies] in
-                $0.providers = providers
-                $0.replaced = replacedDependencies
+            workerSetup.withLock { [providers, replacedDependencies] setup in
+                setup = WorkerSetup(logger: setup.logger, observer: setup.observer,
+                                    providers: providers, replaced: replacedDependencies)
             }
             for provider in providers { try await provider.bind(to: services) }
             for provider in providers { try await provider.setup() }
@@ -292,10 +292,18 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 }
 
 /// What every worker of a container is set up with: fixed when the container starts, read by
-/// each worker without a hop onto the container.
-private struct WorkerSetup: Sendable {
+/// each worker without a hop onto the container (a class: a worker takes one reference).
+private final class WorkerSetup: Sendable {
     let logger: Logger
     let observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?
-    var providers: [any DependencyProvider] = []
-    var replaced: [ObjectIdentifier: any Sendable] = [:]
+    let providers: [any DependencyProvider]
+    let replaced: [ObjectIdentifier: any Sendable]
+
+    init(logger: Logger, observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?,
+         providers: [any DependencyProvider] = [], replaced: [ObjectIdentifier: any Sendable] = [:]) {
+        self.logger = logger
+        self.observer = observer
+        self.providers = providers
+        self.replaced = replaced
+    }
 }

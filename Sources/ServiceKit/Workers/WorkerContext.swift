@@ -9,7 +9,9 @@ public struct WorkerContext: Sendable {
     /// The entrypoint that started the worker, e.g. `subscribe(/topic/InvoiceStatementUpdates)`.
     public let entrypoint: String
     /// Unique per worker: `<service>.<entrypoint>.<64 random bits in hex>`.
-    public let callID: String
+    public var callID: String { "\(serviceName).\(entrypoint).\(String(callNumber, radix: 16))" }
+    /// The random part of ``callID`` (the text is made only when asked for: most workers never do).
+    private let callNumber: UInt64
     /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
     public let data: [String: String]
     /// A logger whose metadata carries the service, entrypoint, call ID and context data (made on
@@ -33,7 +35,7 @@ public struct WorkerContext: Sendable {
     public init(serviceName: String, entrypoint: String, data: [String: String] = [:], logger: Logger) {
         self.serviceName = serviceName
         self.entrypoint = entrypoint
-        self.callID = "\(serviceName).\(entrypoint).\(String(UInt64.random(in: .min ... .max), radix: 16))"
+        self.callNumber = UInt64.random(in: .min ... .max)
         self.data = data
         self.baseLogger = logger
         self.dependencies = [:]
