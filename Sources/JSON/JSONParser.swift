@@ -68,13 +68,12 @@ struct JSONParser: ~Copyable {
         try enter()
         defer { depth -= 1 }
         position += 1  // {
+        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object([:])
+            return .object(members)
         }
-        // Sized for typical objects up front: growing from empty rehashes two or three times.
-        var members = [String: JSONValue](minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {

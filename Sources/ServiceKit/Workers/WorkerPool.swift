@@ -11,8 +11,8 @@ import Synchronization
 /// woken for every slot that frees.
 ///
 /// Every method is synchronous under one lock except the two suspensions (`submit` when full, a
-/// worker task when idle). Continuations are resumed under the lock: resuming only schedules the
-/// suspended task, it runs no code of it.
+/// worker task when idle). Continuations of the hot path are resumed after the lock is released:
+/// a resume may wake a thread, and producer and workers contend for this lock on every event.
 final class WorkerPool: Sendable {
     typealias Job = @Sendable () async -> Void
 
@@ -71,12 +71,12 @@ final class WorkerPool: Sendable {
     /// while waiting.
     func submit(_ job: @escaping Job, closedError: any Error) async throws {
         while true {
-            let accepted: Bool = try state.withLock { state in
+            let (accepted, wake): (Bool, CheckedContinuation<Job?, Never>?) = try state.withLock { state in
                 if state.closed { throw closedError }
-                guard state.waiting < backlog else { return false }
-                enqueue(job, in: &state)
-                return true
+                guard state.waiting < backlog else { return (false, nil) }
+                return (true, enqueue(job, in: &state))
             }
+            wake?.resume(returning: job)
             if accepted { return }
             try await waitForRoom()
         }
@@ -120,11 +120,12 @@ final class WorkerPool: Sendable {
 
     // MARK: Internals
 
-    /// Hands `job` to an idle task, or starts a task for it, or queues it. Called under the lock.
-    private func enqueue(_ job: @escaping Job, in state: inout State) {
+    /// Takes an idle task for `job` (returned: the caller resumes it with the job once the lock is
+    /// released), or starts a task for it, or queues it. Called under the lock.
+    private func enqueue(_ job: @escaping Job, in state: inout State) -> CheckedContinuation<Job?, Never>? {
         if !state.idleTasks.isEmpty {
             state.running += 1
-            state.idleTasks.removeLast().resume(returning: job)
+            return state.idleTasks.removeLast()
         } else if state.taskCount < capacity {
             state.running += 1
             state.taskCount += 1
@@ -134,6 +135,7 @@ final class WorkerPool: Sendable {
         } else {
             state.queue.append(job)
         }
+        return nil
     }
 
     private func runTask(id: Int, first: @escaping Job) async {
@@ -147,11 +149,12 @@ final class WorkerPool: Sendable {
     /// Called by a task after its worker finished: the next queued worker, or nil when the pool
     /// closed and nothing is left (the task ends). Parks while the queue is empty.
     private func next(taskID: Int) async -> Job? {
+        var submitters: [Submitter] = []
         let taken: Job?? = state.withLock { state in
             state.running -= 1
             if let job = state.popJob() {
                 state.running += 1
-                resumeSubmittersIfRoom(in: &state)
+                submitters = takeSubmittersIfRoom(in: &state)
                 return .some(job)
             }
             if state.running == 0 {
@@ -165,6 +168,7 @@ final class WorkerPool: Sendable {
             }
             return nil
         }
+        for submitter in submitters { submitter.continuation.resume() }
         if let taken { return taken }
         let job = await withCheckedContinuation { (continuation: CheckedContinuation<Job?, Never>) in
             state.withLock { state in
@@ -187,11 +191,11 @@ final class WorkerPool: Sendable {
         return job
     }
 
-    /// Resumes every waiting submitter once at most half the backlog waits.
-    private func resumeSubmittersIfRoom(in state: inout State) {
-        guard !state.submitters.isEmpty, state.waiting <= backlog / 2 else { return }
-        for submitter in state.submitters { submitter.continuation.resume() }
-        state.submitters.removeAll()
+    /// Every waiting submitter, once at most half the backlog waits (to be resumed after the lock).
+    private func takeSubmittersIfRoom(in state: inout State) -> [Submitter] {
+        guard !state.submitters.isEmpty, state.waiting <= backlog / 2 else { return [] }
+        defer { state.submitters.removeAll() }
+        return state.submitters
     }
 
     private func waitForRoom() async throws {
