@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "ServiceKitTesting", targets: ["ServiceKitTesting"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "YAML", targets: ["YAML"]),
         .library(name: "Bayeux", targets: ["Bayeux"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "Redis", targets: ["Redis"]),
@@ -26,7 +27,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
@@ -36,12 +36,16 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
         .target(name: "HTTPTransport",
                 dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "Redis",
                 dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
+        // YAML nodes read by libyaml's event parser (configuration files).
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
 
         // The project's JSON value and its fast parser, shared by every module that speaks JSON.
         .target(name: "JSON", swiftSettings: strict),
@@ -54,7 +58,7 @@ let package = Package(
 
         // The Nameko-style container core: services, entrypoints, dependencies, workers, config.
         .target(name: "ServiceKit",
-                dependencies: [.product(name: "Logging", package: "swift-log"), "Yams"],
+                dependencies: [.product(name: "Logging", package: "swift-log"), "YAML"],
                 swiftSettings: strict),
 
         // Nameko-style events (EventDispatcher, @EventHandler) over Redis Streams.
@@ -123,6 +127,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "ServiceKitTestingTests",

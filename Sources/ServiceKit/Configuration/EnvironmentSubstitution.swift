@@ -6,7 +6,7 @@ enum EnvironmentSubstitution {
     static func substitute(_ text: String, environment: [String: String], key: String) throws -> String {
         var output = ""
         var rest = Substring(text)
-        while let start = rest.range(of: "${") {
+        while let start = rest.firstRange(of: "${") {
             output += rest[..<start.lowerBound]
             guard let end = matchingBrace(in: rest, openingAt: start.upperBound) else {
                 throw ConfigurationError.invalidValue(key: key, reason: "unclosed ${ in '\(text)'")

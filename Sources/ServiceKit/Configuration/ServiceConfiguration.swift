@@ -1,5 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import YAML
 
 /// A service's configuration: the YAML file Nameko services use, with `${ENV_VAR}` and
 /// `${ENV_VAR:default}` substituted from the environment.
@@ -37,14 +48,14 @@ public struct ServiceConfiguration: Sendable, Hashable {
     /// Parses YAML text and substitutes environment variables in its values.
     public static func parse(yaml: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                              source: String = "<string>") throws -> ServiceConfiguration {
-        let node: Node?
+        let node: YAMLNode?
         do {
-            node = try Yams.compose(yaml: yaml)
+            node = try YAMLNode.parse(yaml, resolvingAliases: true)
         } catch {
             throw ConfigurationError.invalidYAML(path: source, reason: "\(error)")
         }
         guard let node else { return ServiceConfiguration() }
-        let root = try convert(node, path: "", environment: environment)
+        let root = try convert(node, path: "", source: source, environment: environment)
         guard case .mapping = root else {
             throw ConfigurationError.invalidYAML(path: source, reason: "the top level must be a mapping of keys")
         }
@@ -90,7 +101,7 @@ public struct ServiceConfiguration: Sendable, Hashable {
         case nil: return nil
         case .int(let i): return i
         case .string(let s):
-            guard let i = Int(s.trimmingCharacters(in: .whitespaces)) else {
+            guard let i = Int(Self.trimmingWhitespace(s)) else {
                 throw ConfigurationError.wrongType(key: key, expected: "an integer", found: "'\(s)'")
             }
             return i
@@ -104,7 +115,7 @@ public struct ServiceConfiguration: Sendable, Hashable {
         case .int(let i): return Double(i)
         case .double(let d): return d
         case .string(let s):
-            guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else {
+            guard let d = Double(Self.trimmingWhitespace(s)) else {
                 throw ConfigurationError.wrongType(key: key, expected: "a number", found: "'\(s)'")
             }
             return d
@@ -134,31 +145,66 @@ public struct ServiceConfiguration: Sendable, Hashable {
         case nil: return nil
         case .string(let s): return s
         case .int(let i): return "\(i).0"
-        case .double(let d): return String(format: "%.1f", d)
+        case .double(let d): return Self.oneDecimal(d)
         case let other?: throw ConfigurationError.wrongType(key: key, expected: "a version such as 64.0", found: other.kind)
+        }
+    }
+
+    // MARK: Text helpers (FoundationEssentials has neither String(format:) nor CharacterSet.whitespaces)
+
+    /// `text` without leading and trailing spaces and tabs (Unicode `Zs` and U+0009, as
+    /// `CharacterSet.whitespaces`).
+    private static func trimmingWhitespace(_ text: String) -> Substring {
+        func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+              let last = scalars.lastIndex(where: { !isWhitespace($0) }) else { return "" }
+        return Substring(scalars[first...last])
+    }
+
+    /// `value` as C's `%.1f` writes it (`64.0`), i.e. what `String(format: "%.1f", value)` gave.
+    private static func oneDecimal(_ value: Double) -> String {
+        // %.1f of the largest Double is 311 characters; 512 always holds it and the terminator.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
+            let count = withVaList([value]) { vsnprintf(buffer.baseAddress, buffer.count, "%.1f", $0) }
+            let length = max(0, min(Int(count), buffer.count - 1))
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: length), as: UTF8.self)
         }
     }
 
     // MARK: Conversion from YAML
 
-    private static func convert(_ node: Node, path: String, environment: [String: String]) throws -> ConfigValue {
+    private static func convert(_ node: YAMLNode, path: String, source: String,
+                                environment: [String: String]) throws -> ConfigValue {
         switch node {
-        case .scalar(let scalar):
-            guard scalar.string.contains("${") else {
-                return scalar.style == .plain ? .resolvingPlainScalar(scalar.string) : .string(scalar.string)
+        case .scalar(let text, let plain):
+            guard text.contains("${") else {
+                return plain ? .resolvingPlainScalar(text) : .string(text)
             }
-            let substituted = try EnvironmentSubstitution.substitute(scalar.string, environment: environment, key: path)
-            return scalar.style == .plain ? .resolvingPlainScalar(substituted) : .string(substituted)
-        case .mapping(let mapping):
+            let substituted = try EnvironmentSubstitution.substitute(text, environment: environment, key: path)
+            return plain ? .resolvingPlainScalar(substituted) : .string(substituted)
+        case .mapping(let pairs):
+            // A key is named by its text (a non-scalar key, useless in configuration, by its description).
+            let names = pairs.map { $0.key.string ?? String(describing: $0.key) }
+            var seen = Set<String>()
+            let duplicates = Set(names.filter { !seen.insert($0).inserted })
+            guard duplicates.isEmpty else {
+                throw ConfigurationError.invalidYAML(path: source, reason:
+                    "expected all keys to be unique but found the following duplicated key(s)"
+                    + (path.isEmpty ? "" : " in \(path)") + ": "
+                    + duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))
+            }
             var result: [String: ConfigValue] = [:]
-            for (key, value) in mapping {
-                let name = key.string ?? "\(key)"
-                result[name] = try convert(value, path: path.isEmpty ? name : "\(path).\(name)", environment: environment)
+            for (name, pair) in zip(names, pairs) {
+                result[name] = try convert(pair.value, path: path.isEmpty ? name : "\(path).\(name)",
+                                           source: source, environment: environment)
             }
             return .mapping(result)
         case .sequence(let sequence):
             return .array(try sequence.enumerated().map {
-                try convert($0.element, path: "\(path)[\($0.offset)]", environment: environment)
+                try convert($0.element, path: "\(path)[\($0.offset)]", source: source, environment: environment)
             })
         case .alias(let alias):
             throw ConfigurationError.invalidValue(key: path, reason: "YAML alias \(alias) is not supported")
