@@ -100,4 +100,18 @@ static inline CURLSHcode ccurl_share_setopt_unlock_function(CURLSH *handle, curl
     return curl_share_setopt(handle, CURLSHOPT_UNLOCKFUNC, value);
 }
 
+/* ---- threads (not libcurl): names the calling thread, for debuggers and `top -H` ---- */
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+static inline void ccurl_set_current_thread_name(const char *name) {
+    (void)prctl(PR_SET_NAME, name, 0, 0, 0);  /* truncated to 15 bytes */
+}
+#elif defined(__APPLE__)
+#include <pthread.h>
+static inline void ccurl_set_current_thread_name(const char *name) {
+    (void)pthread_setname_np(name);
+}
+#endif
+
 #endif

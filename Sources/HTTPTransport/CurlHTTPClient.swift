@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// The production ``HTTPClient``, built on libcurl.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An HTTP method the project's clients use.
 public enum HTTPMethod: String, Sendable, Hashable {
@@ -28,7 +32,7 @@ public struct HTTPRequest: Sendable, Hashable {
 
     /// The first value of a header field, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { HeaderName.matches($0.name, name) }?.value
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
@@ -57,7 +61,7 @@ public struct HTTPResponse: Sendable {
 
     /// The first value of a header field, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { HeaderName.matches($0.name, name) }?.value
     }
 }
 

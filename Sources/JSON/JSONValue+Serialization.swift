@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension JSONValue {
     /// Parses JSON text (UTF-8). Linear time; nesting deeper than 512 levels is rejected.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value, as received from or sent to a Bayeux server.
 ///
 /// Integers are kept exact as `Int64` (Salesforce replay IDs must round-trip unchanged);

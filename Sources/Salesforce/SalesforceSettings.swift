@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ServiceKit
 
 /// The `SALESFORCE` section of a service configuration, as nameko-salesforce reads it, plus

@@ -60,6 +60,17 @@ struct BayeuxMessageTests {
         #expect(BayeuxErrorText("oops").code == nil)
     }
 
+    @Test("error text codes and messages are trimmed of spaces and tabs, not of line breaks")
+    func errorTextTrimming() {
+        let spaced = BayeuxErrorText(" \t403 ::Unknown client")
+        #expect(spaced.code == 403 && spaced.message == "Unknown client")
+        let status = BayeuxErrorText("413\u{00A0} Maximum Request Size Exceeded\t ")
+        #expect(status.code == 413 && status.message == "Maximum Request Size Exceeded")
+        #expect(BayeuxErrorText("500 \nfailed\n").message == "\nfailed\n")
+        #expect(BayeuxErrorText("\n403::x").code == nil)
+        #expect(BayeuxErrorText("429   ").message == "")
+    }
+
     @Test("jsonValue writes the set fields back")
     func jsonValue() {
         let m = BayeuxMessage(channel: "/meta/connect", id: "1", clientId: "c", connectionType: "long-polling")

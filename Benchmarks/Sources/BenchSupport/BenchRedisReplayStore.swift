@@ -1,5 +1,4 @@
 import Bayeux
-import Foundation
 import Redis
 import SalesforceStreaming
 

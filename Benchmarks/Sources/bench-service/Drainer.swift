@@ -1,5 +1,9 @@
 import Bayeux
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTransport
 import Salesforce
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 let usage = """
 usage: bench-service --login-url URL --expect N [options]
@@ -41,7 +45,7 @@ struct Options: Sendable {
     static let parsed = Options.parse(Array(CommandLine.arguments.dropFirst()))
 
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("bench-service: \(message)\n\(usage)\n".utf8))
+        writeLine("bench-service: \(message)\n\(usage)", to: STDERR_FILENO)
         exit(2)
     }
 

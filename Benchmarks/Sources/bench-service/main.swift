@@ -1,6 +1,10 @@
 import BenchSupport
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HTTPTransport
 import Logging
 import SalesforceStreaming
@@ -17,7 +21,19 @@ LoggingSystem.bootstrap { label in
 }
 
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    writeLine(line, to: STDOUT_FILENO)
+}
+
+/// Writes `line` and a line break straight to a file descriptor (unbuffered, like
+/// `FileHandle.write`), so the reading script sees it at once.
+func writeLine(_ line: String, to descriptor: Int32) {
+    var bytes = Array((line + "\n").utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0, errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
 }
 
 /// Turns SIGINT/SIGTERM into elements of a stream. Nonisolated on purpose: a closure written in
@@ -76,8 +92,8 @@ do {
         }
     }
 } catch {
-    FileHandle.standardError.write(Data("bench-service: cannot start: \(error)\n".utf8))
-    say(#"RESULT {"client":"swift","error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
+    writeLine("bench-service: cannot start: \(error)", to: STDERR_FILENO)
+    say(#"RESULT {"client":"swift","error":"\#(String(describing: error).replacing("\"", with: "'"))"}"#)
     exit(1)
 }
 

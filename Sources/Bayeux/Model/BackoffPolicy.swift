@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Bounded exponential backoff with full jitter: the delay before retry `attempt` (0-based) is
 /// uniformly random in `0 ... min(maximum, initial × factor^attempt)`.

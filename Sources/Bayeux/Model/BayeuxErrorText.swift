@@ -1,5 +1,3 @@
-import Foundation
-
 /// A Bayeux error string `code:args:message` (e.g. `403::Unknown client`,
 /// `401:k3x9:Unknown client`), split into its parts.
 public struct BayeuxErrorText: Sendable, Hashable, CustomStringConvertible {
@@ -15,7 +13,7 @@ public struct BayeuxErrorText: Sendable, Hashable, CustomStringConvertible {
     public init(_ raw: String) {
         self.raw = raw
         let parts = raw.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        if parts.count == 3, let code = Int(parts[0].trimmingCharacters(in: .whitespaces)) {
+        if parts.count == 3, let code = Int(Self.trimmingSpaces(parts[0])) {
             self.code = code
             arguments = parts[1].isEmpty ? [] : parts[1].split(separator: ",").map(String.init)
             message = String(parts[2])
@@ -23,7 +21,7 @@ public struct BayeuxErrorText: Sendable, Hashable, CustomStringConvertible {
             // e.g. "413 Maximum Request Size Exceeded"
             self.code = code
             arguments = []
-            message = String(raw.drop { $0.isNumber }).trimmingCharacters(in: .whitespaces)
+            message = Self.trimmingSpaces(raw.drop { $0.isNumber })
         } else {
             code = nil
             arguments = []
@@ -32,4 +30,16 @@ public struct BayeuxErrorText: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { raw }
+
+    /// `text` without leading and trailing tabs and Unicode space separators (what Foundation
+    /// calls `.whitespaces`; line breaks are kept).
+    private static func trimmingSpaces(_ text: Substring) -> String {
+        let scalars = text.unicodeScalars
+        let isSpace = { (scalar: Unicode.Scalar) in
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
 }

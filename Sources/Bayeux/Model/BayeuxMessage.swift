@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One Bayeux message: a meta reply (`/meta/...`) or an event delivered on a channel.
 public struct BayeuxMessage: Sendable, Hashable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTransport
 import Logging
 import Metrics
@@ -324,7 +328,7 @@ public actor BayeuxSession {
     private func makeRequest(_ body: Data, endpoint: BayeuxEndpoint, timeout: Duration) -> HTTPRequest {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         headers.append(contentsOf: endpoint.headers.filter {
-            $0.name.caseInsensitiveCompare("Content-Type") != .orderedSame
+            $0.name.lowercased() != "content-type"
         })
         return HTTPRequest(method: .post, url: endpoint.url, headers: headers, body: body, timeout: timeout)
     }

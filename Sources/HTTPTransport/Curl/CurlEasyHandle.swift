@@ -1,5 +1,9 @@
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A libcurl easy handle and its error buffer. A plain value: the engine thread owns it and
 /// must call ``destroy()`` exactly once.
@@ -118,8 +122,8 @@ struct CurlEasyHandle {
         do {
             var hasExpect = false, hasContentType = false
             for field in request.headers {
-                if field.name.caseInsensitiveCompare("Expect") == .orderedSame { hasExpect = true }
-                if field.name.caseInsensitiveCompare("Content-Type") == .orderedSame { hasContentType = true }
+                if HeaderName.matches(field.name, "Expect") { hasExpect = true }
+                if HeaderName.matches(field.name, "Content-Type") { hasContentType = true }
                 // libcurl syntax: "Name;" sends a field with an empty value ("Name:" removes it).
                 list = try append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
             }

@@ -1,6 +1,15 @@
 import CCurl
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// The libcurl multi handle and the loop that drives it on one dedicated thread.
@@ -14,8 +23,8 @@ import Synchronization
 /// abort and wake the loop if it is sleeping in `curl_multi_poll`.
 ///
 /// `@unchecked Sendable` is safe because: `inbox` is a `Mutex`; `multi`, `share` and
-/// `configuration` are immutable after `init`; `threadID` is written once by ``startThread()``,
-/// before the engine is shared; `active` and `idleHandles` are touched only by
+/// `configuration` are immutable after `init`; `threadStarted` is written once by
+/// ``startThread()``, before the engine is shared; `active` and `idleHandles` are touched only by
 /// the engine thread; the `curl_multi_wakeup` calls from other threads are made under the
 /// inbox lock and only while `stopped` is false, so they can never race the engine thread's
 /// `curl_multi_cleanup` (which happens after it has seen `stopped` under the same lock).
@@ -26,6 +35,8 @@ final class CurlMultiEngine: @unchecked Sendable {
         /// The engine thread is in (or about to enter) `curl_multi_poll` and needs a wakeup.
         var sleeping = false
         var stopped = false
+        /// The engine thread, recorded by the thread itself when it starts.
+        var engineThread: pthread_t?
     }
 
     /// `curl_global_init`, run once per process, thread-safely, before the first handle.
@@ -39,9 +50,7 @@ final class CurlMultiEngine: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer?
     private let finished = DispatchSemaphore(value: 0)
-    /// Identity of the engine thread. Not a strong reference: the thread retains the engine
-    /// while it runs, and a stored `Thread` would make that a cycle.
-    private var threadID: ObjectIdentifier?
+    private var threadStarted = false
 
     // Engine thread only.
     private var active: [CurlTransfer] = []
@@ -81,22 +90,55 @@ final class CurlMultiEngine: @unchecked Sendable {
     }
 
     /// Starts the engine thread. Call once, right after `init`, before sharing the engine.
+    ///
+    /// A plain detached POSIX thread (Foundation's `Thread` would pull in all of Foundation); it
+    /// holds a strong reference to the engine until ``run()`` returns.
     func startThread() {
-        precondition(threadID == nil, "engine thread already started")
-        let thread = Thread { [self] in run() }
-        thread.name = "CurlHTTPClient"
-        threadID = ObjectIdentifier(thread)
-        thread.start()
+        precondition(!threadStarted, "engine thread already started")
+        threadStarted = true
+        let context = Unmanaged.passRetained(self).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
+        var thread = pthread_t()
+        #endif
+        let result = pthread_create(&thread, nil, { context in
+            CurlMultiEngine.threadMain(context)
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<CurlMultiEngine>.fromOpaque(context).release()
+            preconditionFailure("cannot start the CurlHTTPClient thread: pthread_create returned \(result)")
+        }
+        #if canImport(Darwin)
+        if let thread { pthread_detach(thread) }
+        #else
+        pthread_detach(thread)
+        #endif
+    }
+
+    /// The engine thread's entry point; `context` is the engine, retained by ``startThread()``.
+    private static func threadMain(_ context: UnsafeMutableRawPointer?) {
+        guard let context else { return }
+        let engine = Unmanaged<CurlMultiEngine>.fromOpaque(context).takeRetainedValue()
+        ccurl_set_current_thread_name("CurlHTTPClient")
+        engine.inbox.withLock { $0.engineThread = pthread_self() }
+        engine.run()
     }
 
     // MARK: - Any thread
 
     /// Whether the caller runs on the engine thread (which must not wait for itself).
     ///
-    /// Only meaningful before ``stop()``: the identity could be reused by another `Thread`
-    /// object after the engine thread has exited (which only happens after a stop).
+    /// Only meaningful before ``stop()``: the thread's identity could be reused by another
+    /// thread after the engine thread has exited (which only happens after a stop). Before the
+    /// engine thread has started, no caller is the engine thread.
     var isEngineThread: Bool {
-        ObjectIdentifier(Thread.current) == threadID
+        let current = pthread_self()
+        return inbox.withLock { inbox in
+            guard let engineThread = inbox.engineThread else { return false }
+            return pthread_equal(engineThread, current) != 0
+        }
     }
 
     /// Hands a transfer to the engine; `false` once the engine is stopped.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTransport
 
 /// The OAuth 2.0 username-password flow: `POST <loginURL>/services/oauth2/token` with

@@ -1,6 +1,7 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
 
 /// Builds the partner `login()` request and reads its reply; no I/O.
@@ -56,13 +57,7 @@ enum SOAPEnvelope {
 
     /// Parses a `loginResponse` or a SOAP fault.
     static func parseLoginReply(_ body: Data) -> LoginReply {
-        let collector = LeafCollector()
-        let parser = XMLParser(data: body)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = collector
-        guard parser.parse() else { return .unrecognized }
-        let values = collector.values
+        guard let values = leafTexts(of: body) else { return .unrecognized }
 
         let result = "Envelope/Body/loginResponse/result/"
         if let sessionID = values[result + "sessionId"], !sessionID.isEmpty,
@@ -83,36 +78,44 @@ enum SOAPEnvelope {
         }
         return .unrecognized
     }
-}
 
-/// Collects the text of every leaf element by its path of local names
-/// (`Envelope/Body/loginResponse/result/sessionId`). Lives only for one synchronous parse.
-private final class LeafCollector: NSObject, XMLParserDelegate {
-    private(set) var values: [String: String] = [:]
-    private var path: [String] = []
-    private var text = ""
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        path.append(elementName)
-        text = ""
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        text += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        text += String(decoding: CDATABlock, as: UTF8.self)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?) {
-        let key = path.joined(separator: "/")
-        if values[key] == nil {
-            values[key] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// The text of every element by its path of local names
+    /// (`Envelope/Body/loginResponse/result/sessionId`), trimmed; the first element of a path
+    /// wins. An element with children keeps only the text after its last child. `nil` when
+    /// the body is not well-formed XML.
+    static func leafTexts(of body: Data) -> [String: String]? {
+        var reader = XMLReader(Array(body))
+        var values: [String: String] = [:]
+        var path: [String] = []
+        var text = ""
+        do {
+            while let event = try reader.next() {
+                switch event {
+                case .start(let name, _):
+                    path.append(name.localName)
+                    text = ""
+                case .text(let chunk):
+                    text += chunk
+                case .end:
+                    let key = path.joined(separator: "/")
+                    if values[key] == nil {
+                        values[key] = trimmingWhitespace(text)
+                    }
+                    text = ""
+                    path.removeLast()
+                }
+            }
+        } catch {
+            return nil
         }
-        text = ""
-        path.removeLast()
+        return values
+    }
+
+    /// `text` without leading and trailing Unicode white space and line breaks.
+    private static func trimmingWhitespace(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
     }
 }

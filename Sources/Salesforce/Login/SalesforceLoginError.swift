@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTransport
 
 /// Why a login failed. Messages never contain the password, security token, client secret or
@@ -65,15 +69,17 @@ extension SalesforceLoginError {
 
     private static func redact(_ text: String, _ secrets: [String]) -> String {
         // Longest first, so a secret that contains another is replaced whole.
-        secrets.filter { $0.count >= 3 }.sorted { $0.count > $1.count }.reduce(text) {
-            $0.replacingOccurrences(of: $1, with: "<redacted>")
+        // Replaced as UTF-8 bytes: every occurrence goes, even one followed by a combining mark.
+        let redacted = secrets.filter { $0.count >= 3 }.sorted { $0.count > $1.count }.reduce(Array(text.utf8)) {
+            $0.replacing(Array($1.utf8), with: Array("<redacted>".utf8))
         }
+        return String(decoding: redacted, as: UTF8.self)
     }
 
     /// A short, printable excerpt of a response body for error messages.
     static func excerpt(_ body: Data, limit: Int = 300) -> String {
-        let text = String(decoding: body.prefix(limit), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: " ")
+        let decoded = String(decoding: body.prefix(limit), as: UTF8.self)
+        let text = String(String.UnicodeScalarView(decoded.unicodeScalars.map { $0 == "\n" ? " " : $0 }))
         return body.count > limit ? text + "…" : text
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An error the Salesforce REST API returned, e.g.
 /// `[{"message":"No such column 'Foo'","errorCode":"INVALID_FIELD","fields":["Foo"]}]`.

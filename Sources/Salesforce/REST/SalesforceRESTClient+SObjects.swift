@@ -1,5 +1,9 @@
 import JSON
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HTTPTransport
 
 extension SalesforceRESTClient {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An event whose handler failed every attempt, kept with its payload and the last error.
 public struct DeadLetter: Sendable, Equatable {
@@ -18,7 +22,7 @@ public struct DeadLetter: Sendable, Equatable {
             "data": data,
             "error": .string(error),
             "attempts": .int(Int64(attempts)),
-            "failedAt": .string(ISO8601DateFormatter().string(from: failedAt)),
+            "failedAt": .string(failedAt.ISO8601Format()),
         ])
     }
 }

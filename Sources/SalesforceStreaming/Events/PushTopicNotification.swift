@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A PushTopic notification: what happened (`event`) to which record (`sobject`).
 ///
@@ -47,10 +51,30 @@ public struct PushTopicNotification: Sendable {
 
         /// ``createdDate`` parsed, when it is a valid ISO 8601 date.
         public var date: Date? {
-            guard let createdDate else { return nil }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.date(from: createdDate) ?? ISO8601DateFormatter().date(from: createdDate)
+            createdDate.flatMap(Self.parseDate)
+        }
+
+        /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` to millisecond precision (further
+        /// digits are truncated), with the same result, to the bit, as Foundation's
+        /// `ISO8601DateFormatter` (milliseconds since 1970 divided by 1000).
+        static func parseDate(_ text: String) -> Date? {
+            var utf8 = Array(text.utf8)
+            var milliseconds: Int64 = 0
+            // "2016-03-29T16:40:08" is 19 bytes: a fraction starts right after it.
+            if utf8.count > 19, utf8[19] == UInt8(ascii: ".") {
+                var end = 20
+                while end < utf8.count, utf8[end] >= UInt8(ascii: "0"), utf8[end] <= UInt8(ascii: "9") { end += 1 }
+                guard end > 20 else { return nil }
+                for position in 20..<23 {
+                    milliseconds = milliseconds * 10 + (position < end ? Int64(utf8[position] - UInt8(ascii: "0")) : 0)
+                }
+                utf8.removeSubrange(19..<end)
+            }
+            guard let whole = try? Date.ISO8601FormatStyle().parse(String(decoding: utf8, as: UTF8.self)) else {
+                return nil
+            }
+            let seconds = Int64(whole.timeIntervalSince1970)  // whole seconds, exact
+            return Date(timeIntervalSince1970: Double(seconds * 1000 + milliseconds) / 1000)
         }
     }
 

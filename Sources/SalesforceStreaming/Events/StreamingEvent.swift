@@ -1,5 +1,9 @@
 @_exported import Bayeux
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One event received on a streaming channel: the `data` of a Bayeux message, with the fields
 /// Salesforce puts in it readable directly.

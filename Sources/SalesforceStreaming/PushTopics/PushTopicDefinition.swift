@@ -1,4 +1,3 @@
-import Foundation
 import Salesforce
 
 /// Which field changes of a record generate a PushTopic notification (Salesforce's
@@ -54,7 +53,8 @@ public struct PushTopicDefinition: Sendable, Hashable {
         guard query.count <= Self.maxQueryLength else {
             throw .invalidQuery(topic: name, reason: "the query has \(query.count) characters; Salesforce allows \(Self.maxQueryLength)")
         }
-        guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+        // Blank means tabs and Unicode space separators only (line breaks count as content).
+        guard !query.unicodeScalars.allSatisfy({ $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }) else {
             throw .invalidQuery(topic: name, reason: "the query is empty")
         }
     }

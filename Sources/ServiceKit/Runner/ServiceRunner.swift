@@ -1,5 +1,9 @@
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// Runs one or more services until SIGINT or SIGTERM (Nameko's `ServiceRunner` and `nameko run`).

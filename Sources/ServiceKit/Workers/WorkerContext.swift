@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 
 /// What one worker (one handler call for one event) knows about itself, bound as a task-local
