@@ -48,12 +48,13 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         /// The sequence number of `entries[0]`.
         var firstSequence = 0
         var nextSequence = 0
+        /// The latest position waiting to be written, and the task writing (at most one).
+        var pendingWrite: ReplayID?
+        var writer: Task<Void, Never>?
     }
 
     private struct State {
         var channels: [String: ChannelState] = [:]
-        var pendingWrites: [String: ReplayID] = [:]
-        var writers: [String: Task<Void, Never>] = [:]
     }
 
     private let store: any ReplayStore
@@ -112,10 +113,11 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     /// Records how an event ended and advances the channel's watermark as far as it may go.
     func complete(_ ticket: Ticket, outcome: Outcome) {
         state.withLock { state in
-            guard state.channels[ticket.channel]?.epoch == ticket.epoch else { return }
-            let advancedTo: ReplayID? = Self.withChannel(ticket.channel, in: &state) { channelState in
+            // One dictionary access per completion: this runs for every event.
+            Self.withChannel(ticket.channel, in: &state) { channelState in
+                guard channelState.epoch == ticket.epoch else { return }
                 let index = ticket.sequence - channelState.firstSequence
-                guard index >= channelState.head, index < channelState.entries.count else { return nil }
+                guard index >= channelState.head, index < channelState.entries.count else { return }
                 channelState.entries[index].outcome = outcome
                 var advanced = false
                 while channelState.head < channelState.entries.count,
@@ -129,11 +131,10 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                     channelState.firstSequence += channelState.head
                     channelState.head = 0
                 }
-                return advanced ? channelState.watermark : nil
-            }
-            if let advancedTo {
-                state.pendingWrites[ticket.channel] = advancedTo
-                startWriterIfNeeded(for: ticket.channel, in: &state)
+                if advanced {
+                    channelState.pendingWrite = channelState.watermark
+                    startWriterIfNeeded(for: ticket.channel, in: &channelState)
+                }
             }
         }
     }
@@ -164,24 +165,26 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     /// Writes every watermark not yet in the store, waiting for writes in flight.
     func flush() async {
         state.withLock { state in
-            for (channel, channelState) in state.channels
-            where channelState.watermark != nil && channelState.watermark != channelState.committed {
-                if state.pendingWrites[channel] == nil, state.writers[channel] == nil {
-                    state.pendingWrites[channel] = channelState.watermark
+            for channel in state.channels.keys {
+                Self.withChannel(channel, in: &state) { channelState in
+                    guard channelState.watermark != nil, channelState.watermark != channelState.committed else { return }
+                    if channelState.pendingWrite == nil, channelState.writer == nil {
+                        channelState.pendingWrite = channelState.watermark
+                    }
+                    startWriterIfNeeded(for: channel, in: &channelState)
                 }
-                startWriterIfNeeded(for: channel, in: &state)
             }
         }
-        while let writer = state.withLock({ $0.writers.values.first }) {
+        while let writer = state.withLock({ $0.channels.values.lazy.compactMap(\.writer).first }) {
             await writer.value
         }
     }
 
     // MARK: Store writes
 
-    private func startWriterIfNeeded(for channel: String, in state: inout State) {
-        guard state.writers[channel] == nil, state.pendingWrites[channel] != nil else { return }
-        state.writers[channel] = Task { await self.drainWrites(for: channel) }
+    private func startWriterIfNeeded(for channel: String, in channelState: inout ChannelState) {
+        guard channelState.writer == nil, channelState.pendingWrite != nil else { return }
+        channelState.writer = Task { await self.drainWrites(for: channel) }
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
@@ -190,9 +193,11 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         await Task.yield()
         while true {
             let next: ReplayID? = state.withLock { state in
-                if let replayID = state.pendingWrites.removeValue(forKey: channel) { return replayID }
-                state.writers[channel] = nil
-                return nil
+                Self.withChannel(channel, in: &state) { channelState in
+                    defer { channelState.pendingWrite = nil }
+                    if channelState.pendingWrite == nil { channelState.writer = nil }
+                    return channelState.pendingWrite
+                }
             }
             guard let replayID = next else { return }
             do {
@@ -201,7 +206,7 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
             } catch {
                 logger.warning("could not store replay position; keeping it in memory and retrying on the next commit",
                                metadata: ["channel": "\(channel)", "replay_id": "\(replayID)", "error": "\(error)"])
-                state.withLock { $0.writers[channel] = nil }
+                state.withLock { $0.channels[channel]?.writer = nil }
                 return
             }
         }

@@ -41,6 +41,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     private nonisolated let pool: WorkerPool
     /// What every worker is set up with, fixed once the extensions are discovered in `start()`.
     private nonisolated let workerSetup: Mutex<WorkerSetup>
+    private nonisolated let callNumbers = CallNumbers()
     /// The entrypoints the container made from the service's declarations (empty once stopped).
     public private(set) var entrypoints: [any Entrypoint] = []
     private var providers: [any DependencyProvider] = []
@@ -223,7 +224,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         try await pool.submit({
             let setup = self.workerSetup.withLock { $0 }
             let context = WorkerContext(serviceName: self.serviceName, entrypoint: entrypoint, data: contextData,
-                                        logger: setup.logger)
+                                        logger: setup.logger, callNumber: self.callNumbers.next())
             await self.runWorker(context, setup: setup, handler: handler, completion: completion)
         }, closedError: ContainerError.notRunning)
     }

@@ -32,9 +32,15 @@ public struct WorkerContext: Sendable {
 
     /// Makes a context; containers do this for every worker, tests may do it to call handlers.
     public init(serviceName: String, entrypoint: String, data: [String: String] = [:], logger: Logger) {
+        self.init(serviceName: serviceName, entrypoint: entrypoint, data: data, logger: logger,
+                  callNumber: UInt64.random(in: .min ... .max))
+    }
+
+    /// A context whose call ID ends in `callNumber` (containers pass ``CallNumbers/next()``).
+    init(serviceName: String, entrypoint: String, data: [String: String], logger: Logger, callNumber: UInt64) {
         self.serviceName = serviceName
         self.entrypoint = entrypoint
-        self.callNumber = UInt64.random(in: .min ... .max)
+        self.callNumber = callNumber
         self.data = data
         self.baseLogger = logger
         self.dependencies = [:]
