@@ -126,7 +126,9 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                     channelState.head += 1
                     advanced = true
                 }
-                if channelState.head > 256, channelState.head * 2 > channelState.entries.count {
+                // Drop passed events often enough that a channel keeps a few KB, not hundreds of
+                // entries (a service with 100 channels would hold over a megabyte).
+                if channelState.head > 64, channelState.head * 2 > channelState.entries.count {
                     channelState.entries.removeFirst(channelState.head)
                     channelState.firstSequence += channelState.head
                     channelState.head = 0
