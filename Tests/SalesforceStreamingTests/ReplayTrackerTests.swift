@@ -52,6 +52,27 @@ struct ReplayTrackerTests {
         #expect(await store.stored[channel] == id(30))
     }
 
+    @Test("over thousands of events finishing out of order, dropping passed events keeps the watermark exact")
+    func manyEventsOutOfOrder() async throws {
+        let tracker = ReplayTracker(store: RecordingReplayStore(), logger: logger)
+        try await tracker.load(channels: [channel])
+        _ = await tracker.replayPosition(for: channel)
+        var running: [ReplayTracker.Ticket] = []
+        var random = SystemRandomNumberGenerator()
+        for value in 1...5000 {
+            running.append(try #require(tracker.deliver(channel: channel, replayID: id(Int64(value)))))
+            // Up to 20 in flight, finishing in random order (as max_workers 10 plus its waiting line).
+            while running.count > 20 || (value == 5000 && !running.isEmpty) {
+                let done = running.remove(at: Int.random(in: 0..<running.count, using: &random))
+                tracker.complete(done, outcome: .handled)
+                let oldest = running.map(\.sequence).min()
+                let expected = oldest.map { Int64($0) } ?? Int64(value)  // sequence n is replay ID n + 1
+                #expect(tracker.watermark(for: channel) == (expected == 0 ? nil : id(expected)))
+            }
+        }
+        #expect(tracker.watermark(for: channel) == id(5000))
+    }
+
     @Test("a failed event holds the watermark before it even when later events succeed")
     func failureBlocksWatermark() async throws {
         let store = RecordingReplayStore()
