@@ -29,7 +29,6 @@ final class WorkerPool: Sendable {
         var queue: [Job] = []
         var head = 0
         var idleTasks: [CheckedContinuation<Job?, Never>] = []
-        var taskCount = 0
         var tasks: [Int: Task<Void, Never>] = [:]
         var nextTaskID = 0
         var running = 0
@@ -46,6 +45,10 @@ final class WorkerPool: Sendable {
             head += 1
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 64, head * 2 > queue.count {
+                // A queue refilled before it runs dry would otherwise keep every job it ever ran.
+                queue.removeFirst(head)
                 head = 0
             }
             return job
@@ -126,9 +129,8 @@ final class WorkerPool: Sendable {
         if !state.idleTasks.isEmpty {
             state.running += 1
             return state.idleTasks.removeLast()
-        } else if state.taskCount < capacity {
+        } else if state.tasks.count < capacity {
             state.running += 1
-            state.taskCount += 1
             let id = state.nextTaskID
             state.nextTaskID += 1
             state.tasks[id] = Task { await self.runTask(id: id, first: job) }
@@ -162,7 +164,6 @@ final class WorkerPool: Sendable {
                 state.idleWaiters.removeAll()
             }
             if state.closed {
-                state.taskCount -= 1
                 state.tasks[taskID] = nil
                 return .some(nil)
             }
@@ -184,7 +185,6 @@ final class WorkerPool: Sendable {
         }
         if job == nil {
             state.withLock { state in
-                state.taskCount -= 1
                 state.tasks[taskID] = nil
             }
         }
