@@ -14,7 +14,9 @@ import Synchronization
 /// previous epoch still running are delivered again and their late completions are ignored. That
 /// keeps the watermark from ever moving backwards.
 ///
-/// Store writes are coalesced: at most one write in flight per channel, the latest position wins.
+/// Store writes are coalesced: at most one write in flight per channel, the latest position wins,
+/// and writes of a channel are at least ``minimumWriteInterval`` apart (a burst of commits becomes
+/// one write per interval; a crash replays those few milliseconds of events again, never fewer).
 /// A failed write is retried on the next commit and on ``flush()``; the in-memory watermark keeps
 /// working meanwhile.
 ///
@@ -190,10 +192,18 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
+    /// The least time between two store writes of one channel.
+    static let minimumWriteInterval: Duration = .milliseconds(10)
+
     private func drainWrites(for channel: String) async {
         // Let the commits of events finishing right now arrive first: they coalesce into one write.
         await Task.yield()
+        var lastWrite: ContinuousClock.Instant?
         while true {
+            if let lastWrite {
+                // Commits arriving meanwhile only move the pending position: one write for all.
+                try? await Task.sleep(until: lastWrite + Self.minimumWriteInterval, clock: .continuous)
+            }
             let next: ReplayID? = state.withLock { state in
                 Self.withChannel(channel, in: &state) { channelState in
                     defer { channelState.pendingWrite = nil }
@@ -203,6 +213,7 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
             }
             guard let replayID = next else { return }
             do {
+                lastWrite = .now
                 try await store.setReplayID(replayID, for: channel)
                 state.withLock { $0.channels[channel]?.committed = replayID }
             } catch {
