@@ -89,8 +89,13 @@ def proc_hwm_mb(pid):
 class Client:
     """One client process; `result()` waits for its RESULT line."""
 
-    def __init__(self, command, env=None):
+    def __init__(self, command):
         self.started_ns = time.time_ns()
+        # Every client runs as deployed: glibc's malloc capped at two arenas (MALLOC_ARENA_MAX=2,
+        # the usual setting for multi-threaded servers; without it the Swift client's peak RSS
+        # varies by about 1.7 MB from run to run with how many arenas its threads happened to
+        # create). Set MALLOC_ARENA_MAX in the environment to override.
+        env = dict(os.environ, MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"))
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      cwd=HERE, env=env)
         self.lines = []
