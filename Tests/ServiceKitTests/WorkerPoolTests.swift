@@ -72,6 +72,29 @@ struct WorkerPoolTests {
         #expect(Set(entries).count <= 3)
     }
 
+    @Test("workers already run are released: the task's first one, and those of a queue refilled before it runs dry")
+    func ranWorkersAreReleased() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 10_000)
+        let tracked = Recorder<Int>()
+        let first = WeakBox(), queued = WeakBox()
+        // Each worker queues the one 100 places later, so the queue never runs dry.
+        @Sendable func job(_ number: Int, _ payload: Payload) -> WorkerPool.Job {
+            {
+                if number == 0 { first.object = payload }
+                if number == 1 { queued.object = payload }
+                await tracked.record(number)
+                if number + 100 < 1_000 {
+                    try? await pool.submit(job(number + 100, Payload()), closedError: PoolClosed())
+                }
+            }
+        }
+        for number in 0..<100 { try await pool.submit(job(number, Payload()), closedError: PoolClosed()) }
+        await pool.waitUntilIdle()
+        #expect(await tracked.entries.count == 1_000)
+        #expect(first.object == nil, "the task still holds the first worker it was started with")
+        #expect(queued.object == nil, "the queue still holds a worker it ran")
+    }
+
     @Test("close refuses new and waiting submissions with the given error; accepted workers still run")
     func closeDrains() async throws {
         let pool = WorkerPool(capacity: 1, backlog: 1)
@@ -120,4 +143,14 @@ struct WorkerPoolTests {
         await pool.waitUntilIdle()
         #expect(await !recorder.entries.contains("start c"))
     }
+}
+
+/// Something a worker closure holds, to see whether the pool still holds the closure.
+final class Payload: Sendable {}
+
+/// A weak reference readable from tests (one writer, then reads after the pool is idle).
+final class WeakBox: @unchecked Sendable {
+    // Written once by the first worker before any read; read after `waitUntilIdle()` returns,
+    // which orders the write before the read.
+    weak var object: Payload?
 }

@@ -29,6 +29,8 @@ final class WorkerPool: Sendable {
         var queue: [Job] = []
         var head = 0
         var idleTasks: [CheckedContinuation<Job?, Never>] = []
+        /// Jobs given to tasks just started, until each takes its own.
+        var handoffs: [Int: Job] = [:]
         var tasks: [Int: Task<Void, Never>] = [:]
         var nextTaskID = 0
         var running = 0
@@ -133,15 +135,18 @@ final class WorkerPool: Sendable {
             state.running += 1
             let id = state.nextTaskID
             state.nextTaskID += 1
-            state.tasks[id] = Task { await self.runTask(id: id, first: job) }
+            // Handed over through the state, not captured by the task's closure: that would keep
+            // the job (and its event) alive as long as the task.
+            state.handoffs[id] = job
+            state.tasks[id] = Task { await self.runTask(id: id) }
         } else {
             state.queue.append(job)
         }
         return nil
     }
 
-    private func runTask(id: Int, first: @escaping Job) async {
-        var job: Job? = first
+    private func runTask(id: Int) async {
+        var job = state.withLock { $0.handoffs.removeValue(forKey: id) }
         while let current = job {
             await current()
             job = await next(taskID: id)
