@@ -13,15 +13,32 @@ struct EventHandlerTests {
         try await Current.$handled.withValue(handled) { try await body() }
     }
 
-    @Test("a handler of another service receives the event with payload and context data; other types are ignored")
-    func receivesEvents() async throws {
+    /// Runs `body` with a started consumer service of type `consumerType` and a started producer on
+    /// a fresh Redis database; stops both afterwards (also when `body` throws).
+    func withServices<C: Service>(_ consumerType: C.Type,
+                                  _ body: (_ producer: ServiceContainer<Producer>, _ redis: RedisConnection) async throws -> Void)
+        async throws {
         try await withRecorder {
             let (uri, redis) = try await EventsTestRedis.database()
-            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
+            let consumer = try ServiceContainer(consumerType, configuration: try .events(uri))
             let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
             try await consumer.start()
             try await producer.start()
+            do {
+                try await body(producer, redis)
+            } catch {
+                await producer.stop()
+                await consumer.stop()
+                throw error
+            }
+            await producer.stop()
+            await consumer.stop()
+        }
+    }
 
+    @Test("a handler of another service receives the event with payload and context data; other types are ignored")
+    func receivesEvents() async throws {
+        try await withServices(Consumer.self) { producer, redis in
             try await producer.fire("emit", 7).get()
             try await producer.fire("emitOther", 8).get()
             try await producer.fire("emit", 9).get()
@@ -41,20 +58,13 @@ struct EventHandlerTests {
 
             // Everything, including the ignored event, is acknowledged.
             #expect(try await eventually { try await redis.pendingCount("producer.events", group: "consumer.onThing") == 0 })
-            await producer.stop()
-            await consumer.stop()
-            #expect(await handled.entries.count == 2)
         }
+        #expect(await handled.entries.count == 2)
     }
 
     @Test("several handlers on one service, one of them stacked, each get every event of their types")
     func severalHandlers() async throws {
-        try await withRecorder {
-            let (uri, _) = try await EventsTestRedis.database()
-            let consumer = try ServiceContainer(MultiConsumer.self, configuration: try .events(uri))
-            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
-            try await consumer.start()
-            try await producer.start()
+        try await withServices(MultiConsumer.self) { producer, _ in
             try await producer.fire("emit", 1).get()
             try await producer.fire("emitOther", 2).get()
             #expect(await handled.waitUntil { $0.count >= 3 })
@@ -62,37 +72,23 @@ struct EventHandlerTests {
             let seen = Set(await handled.entries.map { "\($0.handler) \($0.message.type)" })
             #expect(seen == ["onBoth thing_happened", "onBoth other_thing", "onThing thing_happened"])
             #expect(await handled.entries.count == 3)
-            await producer.stop()
-            await consumer.stop()
         }
     }
 
     @Test("a handler that fails is given the event again and succeeds; it is acknowledged once")
     func retriesFailedEvent() async throws {
-        try await withRecorder {
-            let (uri, redis) = try await EventsTestRedis.database()
-            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
-            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
-            try await consumer.start()
-            try await producer.start()
+        try await withServices(Consumer.self) { producer, redis in
             try await producer.fire("emit", 1000).get()
             #expect(await handled.waitUntil { $0.count >= 2 })
             #expect(await handled.entries.map(\.message.attempt) == [1, 2])
             #expect(try await eventually { try await redis.pendingCount("producer.events", group: "consumer.onThing") == 0 })
             #expect(try await redis.entries("producer.events.dead").isEmpty)
-            await producer.stop()
-            await consumer.stop()
         }
     }
 
     @Test("an event whose handler keeps failing is retried MAX_ATTEMPTS times, then acked and dead-lettered with the error")
     func deadLettersAfterMaxAttempts() async throws {
-        try await withRecorder {
-            let (uri, redis) = try await EventsTestRedis.database()
-            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri, maxAttempts: 3))
-            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
-            try await consumer.start()
-            try await producer.start()
+        try await withServices(Consumer.self) { producer, redis in
             try await producer.fire("emit", -5).get()
             #expect(try await eventually { try await !redis.entries("producer.events.dead").isEmpty })
             #expect(await handled.entries.map(\.message.attempt) == [1, 2, 3])
@@ -109,19 +105,12 @@ struct EventHandlerTests {
             // It is not delivered again.
             try await Task.sleep(for: .milliseconds(300))
             #expect(await handled.entries.count == 3)
-            await producer.stop()
-            await consumer.stop()
         }
     }
 
     @Test("an entry that is not an event is dead-lettered, not dropped, and does not stop the handler")
     func malformedEntryDeadLettered() async throws {
-        try await withRecorder {
-            let (uri, redis) = try await EventsTestRedis.database()
-            let consumer = try ServiceContainer(Consumer.self, configuration: try .events(uri))
-            let producer = try ServiceContainer(Producer.self, configuration: try .events(uri))
-            try await consumer.start()
-            try await producer.start()
+        try await withServices(Consumer.self) { producer, redis in
             try await redis.command(["XADD", "producer.events", "*", "type", "thing_happened", "payload", "{not json"])
             try await producer.fire("emit", 4).get()
             #expect(await handled.waitUntil { $0.count >= 1 })
@@ -130,8 +119,6 @@ struct EventHandlerTests {
             let dead = try await redis.entries("producer.events.dead")
             #expect(dead.first?.field("error")?.hasPrefix("not an event: the payload is not JSON") == true)
             #expect(dead.first?.field("payload") == "{not json")
-            await producer.stop()
-            await consumer.stop()
         }
     }
 
