@@ -128,7 +128,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         }
         state = .stopping
         pool.close(ContainerError.notRunning)
-        logger.info("stopping service container", metadata: ["running_workers": "\(pool.pending)"])
+        logger.info("stopping service container", metadata: ["running_workers": "\(pool.running)", "accepted_workers": "\(pool.pending)"])
         for entrypoint in entrypoints { await entrypoint.stop() }
         await pool.waitUntilIdle()
         for provider in providers { await provider.stop() }
