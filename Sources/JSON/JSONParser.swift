@@ -3,13 +3,20 @@
 /// Hand-written because it beat both `JSONDecoder` and `JSONSerialization` on Bayeux batches
 /// (see `JSONValueTests`), and because it keeps integers exact and Booleans distinct from
 /// numbers on every platform.
-struct JSONParser: ~Copyable {
+///
+/// Besides whole documents it reads a document piece by piece (``peek()``, ``consume(_:)``,
+/// ``parseValue()``, ``parseString(reusing:)``), so a reader of a known shape, such as a Bayeux
+/// reply, can build its own types without an intermediate ``JSONValue`` for the outer levels.
+package struct JSONParser: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var depth = 0
+    /// Members of the objects being parsed, innermost last: an object's dictionary is made once
+    /// its member count is known (one allocation, no rehashing as it grows).
+    private var members: [(key: String, value: JSONValue)] = []
     private static let maximumDepth = 512
 
-    init(bytes: UnsafeRawBufferPointer) {
+    package init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
@@ -17,12 +24,30 @@ struct JSONParser: ~Copyable {
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         let value = try parseValue()
-        skipWhitespace()
-        if position != bytes.count { throw fail("unexpected data after the top-level value") }
+        try expectEnd()
         return value
     }
 
-    private func fail(_ reason: String) -> JSONParseError {
+    /// Throws unless only whitespace is left.
+    package mutating func expectEnd() throws(JSONParseError) {
+        skipWhitespace()
+        if position != bytes.count { throw fail("unexpected data after the top-level value") }
+    }
+
+    /// The next byte that is not whitespace (not consumed), or nil at the end.
+    package mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    /// Consumes `byte` after any whitespace; throws if something else comes.
+    package mutating func consume(_ byte: UInt8) throws(JSONParseError) {
+        guard peek() == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+        position += 1
+    }
+
+    /// An error at the current position.
+    package func fail(_ reason: String) -> JSONParseError {
         JSONParseError(reason: reason, offset: position)
     }
 
@@ -35,7 +60,9 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    /// Parses the value that starts at the current position (after any whitespace).
+    package mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
         guard position < bytes.count else { throw fail("unexpected end of data") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -68,12 +95,12 @@ struct JSONParser: ~Copyable {
         try enter()
         defer { depth -= 1 }
         position += 1  // {
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
+        let first = members.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -84,12 +111,20 @@ struct JSONParser: ~Copyable {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             skipWhitespace()
-            members[key] = try parseValue()
+            let value = try parseValue()
+            members.append((key, value))
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of data in object") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                position += 1
+                var object = [String: JSONValue](minimumCapacity: members.count - first)
+                for index in first..<members.count {
+                    object[members[index].key] = members[index].value  // a repeated key: the last wins
+                }
+                members.removeSubrange(first...)
+                return .object(object)
             default: throw fail("expected ',' or '}'")
             }
         }
@@ -118,16 +153,33 @@ struct JSONParser: ~Copyable {
         }
     }
 
+    /// Parses a string at the current position (after any whitespace). When its text equals
+    /// `candidate` (say, the channel of the previous message), `candidate` itself is returned, so
+    /// a repeated value does not allocate again.
+    package mutating func parseString(reusing candidate: String?) throws(JSONParseError) -> String {
+        guard peek() == UInt8(ascii: "\"") else { throw fail("expected a string") }
+        return try parseQuotedString(reusing: candidate)
+    }
+
     private mutating func parseString() throws(JSONParseError) -> String {
+        try parseQuotedString(reusing: nil)
+    }
+
+    /// Parses the string whose opening quote is at the current position.
+    private mutating func parseQuotedString(reusing candidate: String?) throws(JSONParseError) -> String {
         position += 1  // opening quote
         let start = position
         // Fast path: no escapes.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                let text = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                return s
+                if var candidate, candidate.utf8.count == text.count,
+                   candidate.withUTF8({ $0.elementsEqual(text) }) {
+                    return candidate
+                }
+                return String(decoding: text, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }

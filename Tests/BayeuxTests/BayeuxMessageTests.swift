@@ -34,6 +34,34 @@ struct BayeuxMessageTests {
         #expect(skipped == 2)
     }
 
+    @Test("the batch reader gives the same messages as decoding the JSON value, whitespace, repeats and all")
+    func readerMatchesValueDecoding() throws {
+        let text = #"""
+         [ {"channel" : "/topic/A", "data":{"event":{"replayId":1}}, "id": 5, "channel":"/topic/B"} ,
+           {"channel":"/topic/B","data":{"sobject":{"Name":"x\u00e9","Name":"y"}},"clientId":"c","clientId":7},
+           {"channel":"/topic/B","channel":3}, [], {},
+           {"ext":{"sfdc":{"failureReason":"401::Authentication invalid"}},"error":"403::Handshake denied","channel":"/meta/handshake","successful":false} ]
+        """#
+        let (messages, skipped) = try BayeuxMessage.decodeBatch(Data(text.utf8))
+        let expected = try #require(try JSONValue(parsing: text).arrayValue).compactMap(BayeuxMessage.init(json:))
+        #expect(messages == expected)
+        #expect(skipped == 3, "a channel that is not a string, an array and an empty object are not messages")
+        #expect(messages.map(\.channel) == ["/topic/B", "/topic/B", "/meta/handshake"], "a repeated field: the last wins")
+        #expect(messages[0].id == "5" && messages[1].clientId == nil)
+        #expect(messages[1].data?["sobject"]?["Name"] == "y")
+        #expect(messages[2].errorCode == 401)
+    }
+
+    @Test("an empty array is an empty batch; truncated or trailing text throws")
+    func batchEdges() throws {
+        #expect(try BayeuxMessage.decodeBatch(Data(" [ ] ".utf8)).messages.isEmpty)
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A"}"#.utf8)) }
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A"}] x"#.utf8)) }
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A",}]"#.utf8)) }
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"{"channel":"/topic/A"} {}"#.utf8)) }
+        #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"{"nochannel":1}"#.utf8)) }
+    }
+
     @Test("a body that is not JSON, or not an array/object, throws")
     func invalidBodies() {
         #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data("<html>".utf8)) }

@@ -351,6 +351,48 @@ struct BayeuxSessionTests {
         await h.session.stop()
     }
 
+    @Test("messageBatches yields each reply's events as one batch, in order, and reads exactly one reply ahead")
+    func batchesReadOneReplyAhead() async throws {
+        let h = Self.harness([
+            Server.handshake(),
+            Server.connected(events: [Server.event("/topic/A", replayID: 1), Server.event("/topic/B", replayID: 2)]),
+            Server.connected(events: [Server.event("/topic/A", replayID: 3)]),
+            Server.connected(events: [Server.event("/topic/A", replayID: 4)]),
+        ])
+        var batches = h.session.messageBatches(subscribingTo: []).makeAsyncIterator()
+        let first = try #require(try await batches.next())
+        #expect(Self.replayIDs(first) == [1, 2])
+        #expect(first.allSatisfy { $0.clientId == "client-1" }, "events are stamped with the receiving client")
+        // Taking the batch started the next long poll, and nothing after it.
+        await h.client.waitForRequests(3)
+        for _ in 0..<50 { await Task.yield() }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await h.client.requestCount == 3)
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [3])
+        await h.client.waitForRequests(4)
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [4])
+        #expect(await h.session.statistics.connects == 4, "the read-ahead after the last batch hangs")
+        await h.session.stop()
+        #expect(try await batches.next() == nil)
+    }
+
+    @Test("stop() while a read-ahead long poll hangs ends the batch stream at once")
+    func stopDuringReadAhead() async throws {
+        let h = Self.harness([Server.handshake(), Server.connected(events: [Server.event("/topic/A", replayID: 1)])])
+        let stream = h.session.messageBatches(subscribingTo: [])
+        let consumer = Task {
+            var count = 0
+            for try await batch in stream { count += batch.count }
+            return count
+        }
+        await h.client.waitForRequests(3)
+        let started = ContinuousClock.now
+        await h.session.stop()
+        #expect(try await consumer.value == 1)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(await h.client.messages.last?["channel"] == "/meta/disconnect")
+    }
+
     @Test("a BayeuxFatalError from the authenticator ends the stream with that error")
     func fatalAuthenticatorError() async throws {
         let h = Self.harness([], auth: CountingAuthenticator(endpointErrors: [WrongPassword()]))

@@ -44,38 +44,53 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// unexpected type are treated as absent. `nil` if this is not an object with a `channel`.
     public init?(json: JSONValue) {
         guard case .object(let o) = json else { return nil }
-        var channel: String?
-        // One pass over the fields present (an event has two or three) instead of a hashed
-        // lookup for each of the twelve a message may have: this runs for every event.
-        for (key, value) in o {
+        var reader = FieldReader()
+        for (key, value) in o { reader.read(key, value) }
+        guard let message = reader.finish() else { return nil }
+        self = message
+    }
+
+    /// Builds a message from its fields in the order they come (a repeated field: the last wins).
+    private struct FieldReader {
+        private var fields = BayeuxMessage(channel: "")
+        private var channel: String?
+
+        /// The message, or nil without a string `channel`.
+        consuming func finish() -> BayeuxMessage? {
+            guard let channel else { return nil }
+            fields.channel = channel
+            return fields
+        }
+
+        mutating func read(channel value: String) { channel = value }
+
+        mutating func read(_ key: String, _ value: JSONValue) {
             switch key {
             case "channel": channel = value.stringValue
-            case "data": data = value
-            case "clientId": clientId = value.stringValue
+            case "data": fields.data = value
+            case "clientId": fields.clientId = value.stringValue
             case "id":
                 switch value {
-                case .string(let s): id = s
-                case .int(let i): id = String(i)
-                default: break
+                case .string(let s): fields.id = s
+                case .int(let i): fields.id = String(i)
+                default: fields.id = nil
                 }
-            case "successful": successful = value.boolValue
-            case "error": error = value.stringValue
-            case "advice": advice = BayeuxAdvice(json: value)
+            case "successful": fields.successful = value.boolValue
+            case "error": fields.error = value.stringValue
+            case "advice": fields.advice = BayeuxAdvice(json: value)
             case "subscription":
                 switch value {
-                case .string(let s): subscription = s
-                case .array(let a): subscription = a.first?.stringValue
-                default: break
+                case .string(let s): fields.subscription = s
+                case .array(let a): fields.subscription = a.first?.stringValue
+                default: fields.subscription = nil
                 }
-            case "ext": ext = value
-            case "version": version = value.stringValue
-            case "supportedConnectionTypes": supportedConnectionTypes = value.arrayValue?.compactMap(\.stringValue)
-            case "connectionType": connectionType = value.stringValue
+            case "ext": fields.ext = value
+            case "version": fields.version = value.stringValue
+            case "supportedConnectionTypes": fields.supportedConnectionTypes = value.arrayValue?.compactMap(\.stringValue)
+            case "connectionType": fields.connectionType = value.stringValue
             default: break
             }
         }
-        guard let channel else { return nil }
-        self.channel = channel
     }
 
     /// The message as a JSON object (only the fields that are set).
@@ -96,7 +111,7 @@ public struct BayeuxMessage: Sendable, Hashable {
     }
 
     /// Whether this is a meta message (`/meta/...`), i.e. a protocol reply, not an event.
-    public var isMeta: Bool { channel.hasPrefix("/meta/") }
+    public var isMeta: Bool { channel.utf8.starts(with: "/meta/".utf8) }
 
     /// The replay ID of an event (`data.event.replayId`), if present.
     public var replayID: ReplayID? {
@@ -127,22 +142,85 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// Decodes an HTTP reply body: a JSON array of messages or a single message object.
     /// Elements that are not messages are skipped (and counted in `skipped`); only a body that is
     /// not JSON, or is neither an array nor an object, throws.
+    ///
+    /// Reads the messages straight from the text (no intermediate ``JSONValue`` for the array
+    /// and the message objects; only `data`, `ext` and the like become values), and a message
+    /// whose channel repeats the previous one's shares its string: this runs for every event.
     public static func decodeBatch(_ body: Data) throws -> (messages: [BayeuxMessage], skipped: Int) {
-        let json = try JSONValue(parsing: body)
-        switch json {
-        case .array(let elements):
-            var messages: [BayeuxMessage] = []
-            messages.reserveCapacity(elements.count)
-            var skipped = 0
-            for element in elements {
-                if let m = BayeuxMessage(json: element) { messages.append(m) } else { skipped += 1 }
+        let result: Result<(messages: [BayeuxMessage], skipped: Int), any Error> = body.withUnsafeBytes { raw in
+            var parser = JSONParser(bytes: raw)
+            do {
+                return .success(try decodeBatch(&parser))
+            } catch {
+                return .failure(error)
             }
+        }
+        return try result.get()
+    }
+
+    private static func decodeBatch(_ parser: inout JSONParser) throws -> (messages: [BayeuxMessage], skipped: Int) {
+        switch parser.peek() {
+        case UInt8(ascii: "["):
+            try parser.consume(UInt8(ascii: "["))
+            var messages: [BayeuxMessage] = []
+            var skipped = 0
+            if parser.peek() == UInt8(ascii: "]") {
+                try parser.consume(UInt8(ascii: "]"))
+            } else {
+                elements: while true {
+                    if parser.peek() == UInt8(ascii: "{") {
+                        if let message = try readMessage(&parser, channelHint: messages.last?.channel) {
+                            messages.append(message)
+                        } else {
+                            skipped += 1
+                        }
+                    } else {
+                        _ = try parser.parseValue()
+                        skipped += 1
+                    }
+                    switch parser.peek() {
+                    case UInt8(ascii: ","): try parser.consume(UInt8(ascii: ","))
+                    case UInt8(ascii: "]"): try parser.consume(UInt8(ascii: "]")); break elements
+                    default: throw parser.fail("expected ',' or ']'")
+                    }
+                }
+            }
+            try parser.expectEnd()
             return (messages, skipped)
-        case .object:
-            guard let m = BayeuxMessage(json: json) else { throw BayeuxError.protocolViolation("reply object has no channel") }
-            return ([m], 0)
+        case UInt8(ascii: "{"):
+            let message = try readMessage(&parser, channelHint: nil)
+            try parser.expectEnd()
+            guard let message else { throw BayeuxError.protocolViolation("reply object has no channel") }
+            return ([message], 0)
         default:
+            _ = try parser.parseValue()  // throws if the body is not JSON at all
+            try parser.expectEnd()
             throw BayeuxError.protocolViolation("reply is neither a JSON array nor an object")
+        }
+    }
+
+    /// Reads the object at the parser's position as a message; nil (object consumed) when it has
+    /// no string `channel`.
+    private static func readMessage(_ parser: inout JSONParser, channelHint: String?) throws -> BayeuxMessage? {
+        try parser.consume(UInt8(ascii: "{"))
+        var reader = FieldReader()
+        if parser.peek() == UInt8(ascii: "}") {
+            try parser.consume(UInt8(ascii: "}"))
+            return nil
+        }
+        while true {
+            let key = try parser.parseString(reusing: nil)
+            try parser.consume(UInt8(ascii: ":"))
+            if key == "channel", parser.peek() == UInt8(ascii: "\"") {
+                reader.read(channel: try parser.parseString(reusing: channelHint))
+            } else {
+                reader.read(key, try parser.parseValue())
+            }
+            switch parser.peek() {
+            case UInt8(ascii: ","): try parser.consume(UInt8(ascii: ","))
+            case UInt8(ascii: "}"): try parser.consume(UInt8(ascii: "}")); return reader.finish()
+            default: throw parser.fail("expected ',' or '}'")
+            }
         }
     }
 }

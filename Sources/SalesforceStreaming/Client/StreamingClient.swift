@@ -8,10 +8,12 @@ import ServiceKit
 /// entrypoints ask for (each from its replay position), and routes each event to the
 /// entrypoints of its channel.
 ///
-/// Events are pulled from the ``BayeuxSession`` stream one at a time and each is handed to a
-/// worker; when every worker is busy and as many events wait for one, the pull waits, so no new `/meta/connect` is sent until
-/// there is room (backpressure instead of an unbounded buffer). The ``ReplayTracker`` commits, per
-/// channel, the position of the latest event handled with all events before it.
+/// Events are pulled from the ``BayeuxSession`` a reply at a time and each is handed to a worker;
+/// when every worker is busy and as many events wait for one, the loop waits, so no new
+/// `/meta/connect` is sent until there is room (backpressure instead of an unbounded buffer). The
+/// ``ReplayTracker`` commits, per channel, the position of the latest event handled with all
+/// events before it. The loop runs off this actor, on a route table fixed when the connection
+/// starts (subscribers register during setup), so an event costs no hop onto the actor.
 actor StreamingClient: SharedExtension {
     /// Which server and configuration section the connection uses.
     enum Kind: Sendable {
@@ -41,8 +43,6 @@ actor StreamingClient: SharedExtension {
     private let logger: Logger
     private var subscribers: [String: [any StreamingSubscriber]] = [:]
     private var channelOrder: [String] = []
-    /// Memo of ``routes(for:)``; cleared when subscriptions change.
-    private var routes: [String: [Route]] = [:]
     private var http: (any HTTPClient)?
     private var session: BayeuxSession?
     private var tracker: ReplayTracker?
@@ -63,7 +63,6 @@ actor StreamingClient: SharedExtension {
         let channel = subscriber.channel
         if subscribers[channel] == nil { channelOrder.append(channel) }
         subscribers[channel, default: []].append(subscriber)
-        routes.removeAll()
     }
 
     /// Removes an entrypoint; when none is left the connection stops taking events at once (the
@@ -76,7 +75,6 @@ actor StreamingClient: SharedExtension {
             subscribers[channel] = nil
             channelOrder.removeAll { $0 == channel }
         }
-        routes.removeAll()
         if subscribers.isEmpty { loop?.cancel() }
     }
 
@@ -100,7 +98,14 @@ actor StreamingClient: SharedExtension {
                                     authenticator: connection.authenticator, replay: tracker, logger: logger)
         self.session = session
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
-        loop = Task { await self.run(session: session, channels: channels, delivery: delivery) }
+        let routes = RouteTable(channels: channels, subscribers: subscribers)
+        let (logger, services) = (self.logger, self.services)
+        // Not detached: the loop (and the workers it starts) keep the starter's task-local values.
+        // It calls nothing on this actor, so it runs on the global executor.
+        loop = Task {
+            await Self.run(session: session, channels: channels, routes: routes, delivery: delivery,
+                           logger: logger, services: services)
+        }
         replayMaintenance = ReplayStoreMaintenance.start(store: connection.store, tracker: tracker,
                                                          channels: channels, logger: logger)
     }
@@ -135,10 +140,13 @@ actor StreamingClient: SharedExtension {
 
     // MARK: Event loop
 
-    private func run(session: BayeuxSession, channels: [String], delivery: EventDelivery.Context) async {
+    private static func run(session: BayeuxSession, channels: [String], routes: RouteTable,
+                            delivery: EventDelivery.Context, logger: Logger, services: ContainerServices) async {
         do {
-            for try await message in session.messages(subscribingTo: channels) {
-                guard try await route(message, delivery: delivery) else { break }
+            for try await batch in session.messageBatches(subscribingTo: channels) {
+                for message in batch {
+                    guard try await route(message, routes: routes, delivery: delivery, logger: logger) else { return }
+                }
             }
         } catch is CancellationError {
         } catch ContainerError.notRunning {
@@ -149,16 +157,19 @@ actor StreamingClient: SharedExtension {
     }
 
     /// Hands `message` to the entrypoints of its channel; false once the container takes no more workers.
-    private func route(_ message: BayeuxMessage, delivery context: EventDelivery.Context) async throws -> Bool {
-        if subscribers.isEmpty { return false }
+    private static func route(_ message: BayeuxMessage, routes table: RouteTable, delivery context: EventDelivery.Context,
+                              logger: Logger) async throws -> Bool {
+        let routes = table.routes(for: message.channel)
+        if routes.isEmpty {
+            logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(message.channel)"])
+            return true
+        }
         let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
-        let clientID = message.clientId
-        let routes = routes(for: message.channel)
-        for (channel, targets) in routes {
-            let ticket = context.tracker?.deliver(channel: channel, replayID: event.replayID)
-            let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket, targets: targets.count,
-                                         context: context)
-            for target in targets {
+        for route in routes {
+            let ticket = context.tracker?.deliver(channel: route.channel, replayID: event.replayID)
+            let delivery = EventDelivery(event: event, clientID: message.clientId, ticket: ticket,
+                                         targets: route.targets.count, context: context)
+            for target in route.targets {
                 do {
                     try await delivery.deliver(to: target)
                 } catch ContainerError.notRunning {
@@ -166,23 +177,31 @@ actor StreamingClient: SharedExtension {
                 }
             }
         }
-        if routes.isEmpty {
-            logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(message.channel)"])
-        }
         return true
     }
+}
 
+/// Where the events of each channel go, fixed when the connection starts: the subscribed channel
+/// itself, and its filtered subscriptions (`/topic/X?Field=v` is delivered on `/topic/X`).
+struct RouteTable: Sendable {
     /// A subscribed channel an event belongs to, and the entrypoints subscribed to it.
-    private typealias Route = (channel: String, targets: [any StreamingSubscriber])
-
-    /// Where an event on `channel` goes: the channel itself, and filtered subscriptions of it
-    /// (`/topic/X?Field=v` is delivered on `/topic/X`).
-    private func routes(for channel: String) -> [Route] {
-        if let known = routes[channel] { return known }
-        let found: [Route] = channelOrder
-            .filter { $0 == channel || ($0.hasPrefix(channel) && $0.dropFirst(channel.count).first == "?") }
-            .compactMap { subscribed in subscribers[subscribed].map { (subscribed, $0) } }
-        routes[channel] = found
-        return found
+    struct Route: Sendable {
+        let channel: String
+        let targets: [any StreamingSubscriber]
     }
+
+    private let routes: [String: [Route]]
+
+    init(channels: [String], subscribers: [String: [any StreamingSubscriber]]) {
+        var routes: [String: [Route]] = [:]
+        for subscribed in channels {
+            guard let targets = subscribers[subscribed] else { continue }
+            let delivered = String(subscribed.prefix { $0 != "?" })
+            routes[delivered, default: []].append(Route(channel: subscribed, targets: targets))
+        }
+        self.routes = routes
+    }
+
+    /// The routes of an event on `channel` (empty when no entrypoint subscribed to it).
+    func routes(for channel: String) -> [Route] { routes[channel] ?? [] }
 }

@@ -1,21 +1,37 @@
+import ServiceKit
+
 /// An entrypoint that receives the events of one channel from the shared ``StreamingClient``.
-public protocol StreamingSubscriber: Actor {
+protocol StreamingSubscriber: Actor {
     /// The channel to subscribe to, e.g. `/topic/InvoiceStatementUpdates`.
     nonisolated var channel: String { get }
-    /// Starts a worker for `event` (suspending while all workers are busy) and reports its outcome
-    /// through `completion`. Throws when the container takes no more workers.
-    func deliver(_ event: StreamingEvent, clientID: String?,
-                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws
+    /// Starts a worker for `attempt` (suspending while all workers are busy) that reports the
+    /// handler's outcome to its delivery. Throws when the container takes no more workers.
+    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws
 }
 
-extension StreamingEvent {
-    /// The worker context data of a streaming event, as nameko-salesforce sets it: `channel`,
-    /// `client_id` and `replay_id`.
-    func workerContextData(clientID: String?) -> [String: String] {
-        var data = [String: String](minimumCapacity: 3)
-        data["channel"] = channel
-        if let clientID { data["client_id"] = clientID }
-        if let replayID { data["replay_id"] = replayID.description }
-        return data
+/// A subscriber whose workers call a handler of a `ServiceType` service.
+protocol StreamingHandler<ServiceType>: StreamingSubscriber {
+    associatedtype ServiceType: Service
+    /// The entrypoint's name, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
+    nonisolated var name: String { get }
+    /// Runs the user's handler for `event` on the worker's copy of the service.
+    nonisolated func handle(_ event: StreamingEvent, service: ServiceType) async throws
+}
+
+/// A streaming worker: one attempt of one event for one entrypoint. Three references, so the
+/// job reaches the worker pool without an allocation of its own.
+struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
+    let subscriber: Subscriber
+    let attempt: DeliveryAttempt
+
+    var entrypoint: String { subscriber.name }
+    var workerContextData: [String: String] { attempt.delivery.workerContextData }
+
+    func handle(_ service: Subscriber.ServiceType) async throws {
+        try await subscriber.handle(attempt.delivery.event, service: service)
+    }
+
+    func completed(_ result: Result<Void, any Error>) async {
+        await attempt.delivery.finished(subscriber, attempt: attempt.number, result: result)
     }
 }

@@ -27,17 +27,21 @@ final class EventDelivery: Sendable {
         }
     }
 
-    private let event: StreamingEvent
+    /// The event being delivered.
+    let event: StreamingEvent
     private let clientID: String?
     private let ticket: ReplayTracker.Ticket?
     private let context: Context
-    /// Handlers still to finish, and the combined outcome so far.
+    /// The entrypoints the event goes to (stacked subscriptions of one channel).
+    private let targets: Int
+    /// Handlers still to finish, and the combined outcome so far (read only for several targets).
     private let state: Mutex<(remaining: Int, outcome: ReplayTracker.Outcome)>
 
     init(event: StreamingEvent, clientID: String?, ticket: ReplayTracker.Ticket?, targets: Int, context: Context) {
         self.event = event
         self.clientID = clientID
         self.ticket = ticket
+        self.targets = targets
         self.state = Mutex((targets, .handled))
         self.context = context
     }
@@ -45,16 +49,21 @@ final class EventDelivery: Sendable {
     /// Makes the first attempt for one entrypoint; suspends while the container's workers and
     /// their waiting line are full.
     func deliver(to target: any StreamingSubscriber) async throws {
-        try await attempt(target, number: 1)
+        try await target.deliver(DeliveryAttempt(delivery: self, number: 1))
     }
 
-    private func attempt(_ target: any StreamingSubscriber, number: Int) async throws {
-        try await target.deliver(event, clientID: clientID) { result in
-            await self.finished(target, attempt: number, result: result)
-        }
+    /// The worker context data of the event, as nameko-salesforce sets it: `channel`,
+    /// `client_id` and `replay_id`.
+    var workerContextData: [String: String] {
+        var data = [String: String](minimumCapacity: 3)
+        data["channel"] = event.channel
+        if let clientID { data["client_id"] = clientID }
+        if let replayID = event.replayID { data["replay_id"] = replayID.description }
+        return data
     }
 
-    private func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
+    /// Called by `target`'s worker when the handler of attempt `number` ended.
+    func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
         guard case .failure(let error) = result else {
             await targetDone(.handled)
             return
@@ -67,7 +76,7 @@ final class EventDelivery: Sendable {
             Task {
                 try? await Task.sleep(for: delay)
                 do {
-                    try await self.attempt(target, number: attempt + 1)
+                    try await target.deliver(DeliveryAttempt(delivery: self, number: attempt + 1))
                 } catch {
                     // The container is stopping: the event stays unhandled and is delivered again later.
                     await self.targetDone(.failed)
@@ -101,7 +110,7 @@ final class EventDelivery: Sendable {
     }
 
     private func targetDone(_ result: ReplayTracker.Outcome) async {
-        let final: ReplayTracker.Outcome? = state.withLock { state in
+        let final: ReplayTracker.Outcome? = targets == 1 ? result : state.withLock { state in
             switch (state.outcome, result) {
             case (_, .failed), (.failed, _): state.outcome = .failed
             case (_, .parked), (.parked, _): state.outcome = .parked
@@ -113,4 +122,12 @@ final class EventDelivery: Sendable {
         guard let final, let ticket, let tracker = context.tracker else { return }
         tracker.complete(ticket, outcome: final)
     }
+}
+
+/// One attempt at delivering an event to one entrypoint, which runs it in a worker and reports the
+/// handler's outcome to ``EventDelivery/finished(_:attempt:result:)``.
+struct DeliveryAttempt: Sendable {
+    let delivery: EventDelivery
+    /// 1 for the first attempt.
+    let number: Int
 }

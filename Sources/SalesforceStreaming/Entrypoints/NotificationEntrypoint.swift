@@ -60,7 +60,7 @@ public struct PushTopicOptions: Sendable, Hashable {
 /// The entrypoint behind `@HandleNotification` and `@HandleSObjectNotification`: declares its
 /// PushTopic at start (before the shared connection subscribes), then runs the handler in a worker
 /// for each notification on `/topic/<name>`.
-actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
+actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     typealias Invoke = @Sendable (S, PushTopicNotification) async throws -> Void
 
     nonisolated let channel: String
@@ -113,14 +113,12 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
         await client?.unregister(self)
     }
 
-    nonisolated func deliver(_ event: StreamingEvent, clientID: String?,
-                             completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        let data = event.workerContextData(clientID: clientID)
-        let invoke = self.invoke
-        let notification = PushTopicNotification(event)
-        try await context.spawnWorker(entrypoint: name, contextData: data,
-                                      handler: { service in try await invoke(service, notification) },
-                                      completion: completion)
+    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {
+        try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    }
+
+    nonisolated func handle(_ event: StreamingEvent, service: S) async throws {
+        try await invoke(service, PushTopicNotification(event))
     }
 
     /// The topic to declare: the given query, or the one built for an sObject type (its record

@@ -3,7 +3,7 @@ import ServiceKit
 
 /// The entrypoint behind ``Subscribe`` and ``BayeuxSubscribe``: registers its channel with the
 /// container's shared ``StreamingClient`` and runs the handler in a worker for each event.
-actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
+actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     nonisolated let channel: String
     nonisolated let name: String
     private let kind: StreamingClient.Kind
@@ -38,14 +38,12 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingSubscriber {
         await client?.unregister(self)
     }
 
-    nonisolated func deliver(_ event: StreamingEvent, clientID: String?,
-                             completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        let data = event.workerContextData(clientID: clientID)
-        let handler = self.handler
-        let channel = self.channel
-        try await context.spawnWorker(entrypoint: name, contextData: data,
-                                      handler: { service in try await handler(service)(channel, event) },
-                                      completion: completion)
+    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {
+        try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    }
+
+    nonisolated func handle(_ event: StreamingEvent, service: S) async throws {
+        try await handler(service)(channel, event)
     }
 }
 

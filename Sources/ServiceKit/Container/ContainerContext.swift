@@ -21,8 +21,13 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
         handler: @escaping @Sendable (ServiceType) async throws -> Void,
         completion: @escaping @Sendable (Result<Void, any Error>) async -> Void = { _ in }
     ) async throws {
-        try await container.spawnWorker(entrypoint: entrypoint, contextData: contextData,
-                                        handler: handler, completion: completion)
+        try await container.spawnWorker(ClosureWorkerJob(entrypoint: entrypoint, workerContextData: contextData,
+                                                         handler: handler, completion: completion))
+    }
+
+    /// The same for a job in one value (see ``WorkerJob``).
+    package func spawnWorker(_ job: any WorkerJob<ServiceType>) async throws {
+        try await container.spawnWorker(job)
     }
 }
 

@@ -218,21 +218,16 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 
     // MARK: Workers
 
-    nonisolated func spawnWorker(entrypoint: String, contextData: [String: String],
-                                 handler: @escaping @Sendable (S) async throws -> Void,
-                                 completion: @escaping @Sendable (Result<Void, any Error>) async -> Void) async throws {
-        try await pool.submit({
-            let setup = self.workerSetup.withLock { $0 }
-            let context = WorkerContext(serviceName: self.serviceName, entrypoint: entrypoint, data: contextData,
-                                        logger: setup.logger, callNumber: self.callNumbers.next())
-            await self.runWorker(context, setup: setup, handler: handler, completion: completion)
-        }, closedError: ContainerError.notRunning)
+    /// Takes `job` as an existential (a small job fits its inline buffer): a generic parameter
+    /// here would make every worker instantiate the job's type metadata at run time.
+    nonisolated func spawnWorker(_ job: any WorkerJob<S>) async throws {
+        try await pool.submit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
     }
 
-    private nonisolated func runWorker(_ base: WorkerContext, setup: WorkerSetup,
-                                       handler: @Sendable (S) async throws -> Void,
-                                       completion: @Sendable (Result<Void, any Error>) async -> Void) async {
-        var context = base
+    private nonisolated func runWorker(_ job: any WorkerJob<S>) async {
+        let setup = workerSetup.withLock { $0 }
+        var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job,
+                                    logger: setup.logger, callNumber: callNumbers.next())
         let result: Result<Void, any Error>
         do {
             for provider in setup.providers {
@@ -246,7 +241,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
             let service = prototype
             result = await WorkerContext.$current.withValue(context) {
                 do {
-                    try await handler(service)
+                    try await job.handle(service)
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -259,7 +254,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
             context.logger.error("worker failed: \(error)")
         }
         for provider in setup.providers { await provider.workerResult(context, result: result) }
-        await completion(result)
+        await job.completed(result)
         await setup.observer?(context, result)
         for provider in setup.providers { await provider.workerTeardown(context) }
     }

@@ -12,7 +12,9 @@ public struct WorkerContext: Sendable {
     /// The random part of ``callID`` (the text is made only when asked for: most workers never do).
     private let callNumber: UInt64
     /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
-    public let data: [String: String]
+    public var data: [String: String] { dataSource.workerContextData }
+    /// Made into ``data`` when read: most workers of a busy stream never read it.
+    private let dataSource: any WorkerContextDataSource
     /// A logger whose metadata carries the service, entrypoint, call ID and context data (made on
     /// first use in a worker: most handlers of a busy stream never log).
     public var logger: Logger {
@@ -37,11 +39,11 @@ public struct WorkerContext: Sendable {
     }
 
     /// A context whose call ID ends in `callNumber` (containers pass ``CallNumbers/next()``).
-    init(serviceName: String, entrypoint: String, data: [String: String], logger: Logger, callNumber: UInt64) {
+    init(serviceName: String, entrypoint: String, data: any WorkerContextDataSource, logger: Logger, callNumber: UInt64) {
         self.serviceName = serviceName
         self.entrypoint = entrypoint
         self.callNumber = callNumber
-        self.data = data
+        self.dataSource = data
         self.baseLogger = logger
         self.dependencies = [:]
     }

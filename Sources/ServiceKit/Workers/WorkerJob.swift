@@ -1,0 +1,36 @@
+/// One worker as a single value: what an entrypoint hands its container for every event it
+/// takes (the closure-based ``ContainerContext/spawnWorker(entrypoint:contextData:handler:completion:)``
+/// wraps its arguments in one).
+///
+/// For the project's own entrypoints, whose workers are on every event's path: a job that is a
+/// small struct of references reaches the worker pool in one allocation, and builds its context
+/// data only if someone reads it.
+package protocol WorkerJob<ServiceType>: WorkerContextDataSource {
+    associatedtype ServiceType: Service
+    /// The entrypoint that starts the worker, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
+    var entrypoint: String { get }
+    /// Runs the handler on the worker's copy of the service.
+    func handle(_ service: ServiceType) async throws
+    /// Called with the handler's outcome when it ends.
+    func completed(_ result: Result<Void, any Error>) async
+}
+
+/// Where a worker's context data (``WorkerContext/data``) comes from: built when read.
+package protocol WorkerContextDataSource: Sendable {
+    var workerContextData: [String: String] { get }
+}
+
+extension Dictionary: WorkerContextDataSource where Key == String, Value == String {
+    package var workerContextData: [String: String] { self }
+}
+
+/// The job of the closure-based `spawnWorker`.
+struct ClosureWorkerJob<ServiceType: Service>: WorkerJob {
+    let entrypoint: String
+    let workerContextData: [String: String]
+    let handler: @Sendable (ServiceType) async throws -> Void
+    let completion: @Sendable (Result<Void, any Error>) async -> Void
+
+    func handle(_ service: ServiceType) async throws { try await handler(service) }
+    func completed(_ result: Result<Void, any Error>) async { await completion(result) }
+}
