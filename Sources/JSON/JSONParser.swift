@@ -8,9 +8,9 @@
 /// ``parseValue()``, ``parseString(reusing:)``), so a reader of a known shape, such as a Bayeux
 /// reply, can build its own types without an intermediate ``JSONValue`` for the outer levels.
 package struct JSONParser: ~Copyable {
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-    private var depth = 0
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+    var depth = 0
     /// Members of the objects being parsed, innermost last: an object's dictionary is made once
     /// its member count is known (one allocation, no rehashing as it grows).
     private var members: [(key: String, value: JSONValue)] = []
@@ -27,6 +27,9 @@ package struct JSONParser: ~Copyable {
         try expectEnd()
         return value
     }
+
+    /// The offset of the next byte to read.
+    package var offset: Int { position }
 
     /// Throws unless only whitespace is left.
     package mutating func expectEnd() throws(JSONParseError) {
@@ -51,7 +54,7 @@ package struct JSONParser: ~Copyable {
         JSONParseError(reason: reason, offset: position)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -76,7 +79,7 @@ package struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw fail("unexpected end of data") }
         let start = literal.utf8Start
@@ -86,7 +89,7 @@ package struct JSONParser: ~Copyable {
         position += count
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > Self.maximumDepth { throw fail("nesting too deep") }
     }
@@ -235,7 +238,7 @@ package struct JSONParser: ~Copyable {
         throw fail("unterminated string")
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt16 {
+    mutating func parseHex4() throws(JSONParseError) -> UInt16 {
         guard position + 4 <= bytes.count else { throw fail("truncated \\u escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
@@ -272,7 +275,7 @@ package struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = position
         var negative = false
         if bytes[position] == UInt8(ascii: "-") {

@@ -15,7 +15,14 @@ public struct BayeuxMessage: Sendable, Hashable {
     public var advice: BayeuxAdvice?
     /// The subscribed channel of a subscribe reply (the first one if the server sent an array).
     public var subscription: String?
-    public var data: JSONValue?
+    /// The event's payload (Salesforce: `event`, `sobject`, `payload`...). In a decoded reply it
+    /// is kept as checked text and decoded when first read.
+    public var data: JSONValue? {
+        get { lazyData?.value }
+        set { lazyData = newValue.map(LazyJSONValue.init) }
+    }
+    /// ``data``, still undecoded if nobody read it.
+    package private(set) var lazyData: LazyJSONValue?
     public var ext: JSONValue?
     public var version: String?
     public var supportedConnectionTypes: [String]?
@@ -64,6 +71,8 @@ public struct BayeuxMessage: Sendable, Hashable {
 
         mutating func read(channel value: String) { channel = value }
 
+        mutating func read(data: LazyJSONValue) { fields.lazyData = data }
+
         mutating func read(_ key: String, _ value: JSONValue) {
             switch key {
             case "channel": channel = value.stringValue
@@ -111,13 +120,18 @@ public struct BayeuxMessage: Sendable, Hashable {
     }
 
     /// Whether this is a meta message (`/meta/...`), i.e. a protocol reply, not an event.
-    public var isMeta: Bool { channel.utf8.starts(with: "/meta/".utf8) }
+    public var isMeta: Bool { Self.isMetaChannel(channel) }
+
+    static func isMetaChannel(_ channel: String) -> Bool { channel.utf8.starts(with: "/meta/".utf8) }
 
     /// The replay ID of an event (`data.event.replayId`), if present.
     public var replayID: ReplayID? {
-        guard let value = data?["event"]?["replayId"], value != .null else { return nil }
+        guard let value = lazyData?.member(at: Self.replayIDPath), value != .null else { return nil }
         return ReplayID(value)
     }
+
+    /// Where an event's replay ID is in its `data`.
+    package static let replayIDPath = ["event", "replayId"]
 
     /// Salesforce's detailed reason, `ext.sfdc.failureReason` (e.g. `401::Authentication invalid`).
     public var failureReason: String? { ext?["sfdc"]?["failureReason"]?.stringValue }
@@ -146,11 +160,12 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// Reads the messages straight from the text (no intermediate ``JSONValue`` for the array
     /// and the message objects; only `data`, `ext` and the like become values), and a message
     /// whose channel repeats the previous one's shares its string: this runs for every event.
+    /// Each message's `data` is checked and kept as text (a slice of `body`), decoded when read.
     public static func decodeBatch(_ body: Data) throws -> (messages: [BayeuxMessage], skipped: Int) {
         let result: Result<(messages: [BayeuxMessage], skipped: Int), any Error> = body.withUnsafeBytes { raw in
             var parser = JSONParser(bytes: raw)
             do {
-                return .success(try decodeBatch(&parser))
+                return .success(try decodeBatch(&parser, body: body))
             } catch {
                 return .failure(error)
             }
@@ -158,7 +173,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         return try result.get()
     }
 
-    private static func decodeBatch(_ parser: inout JSONParser) throws -> (messages: [BayeuxMessage], skipped: Int) {
+    private static func decodeBatch(_ parser: inout JSONParser, body: Data) throws -> (messages: [BayeuxMessage], skipped: Int) {
         switch parser.peek() {
         case UInt8(ascii: "["):
             try parser.consume(UInt8(ascii: "["))
@@ -169,7 +184,7 @@ public struct BayeuxMessage: Sendable, Hashable {
             } else {
                 elements: while true {
                     if parser.peek() == UInt8(ascii: "{") {
-                        if let message = try readMessage(&parser, channelHint: messages.last?.channel) {
+                        if let message = try readMessage(&parser, body: body, channelHint: messages.last?.channel) {
                             messages.append(message)
                         } else {
                             skipped += 1
@@ -188,7 +203,7 @@ public struct BayeuxMessage: Sendable, Hashable {
             try parser.expectEnd()
             return (messages, skipped)
         case UInt8(ascii: "{"):
-            let message = try readMessage(&parser, channelHint: nil)
+            let message = try readMessage(&parser, body: body, channelHint: nil)
             try parser.expectEnd()
             guard let message else { throw BayeuxError.protocolViolation("reply object has no channel") }
             return ([message], 0)
@@ -201,7 +216,7 @@ public struct BayeuxMessage: Sendable, Hashable {
 
     /// Reads the object at the parser's position as a message; nil (object consumed) when it has
     /// no string `channel`.
-    private static func readMessage(_ parser: inout JSONParser, channelHint: String?) throws -> BayeuxMessage? {
+    private static func readMessage(_ parser: inout JSONParser, body: Data, channelHint: String?) throws -> BayeuxMessage? {
         try parser.consume(UInt8(ascii: "{"))
         var reader = FieldReader()
         if parser.peek() == UInt8(ascii: "}") {
@@ -213,6 +228,13 @@ public struct BayeuxMessage: Sendable, Hashable {
             try parser.consume(UInt8(ascii: ":"))
             if key == "channel", parser.peek() == UInt8(ascii: "\"") {
                 reader.read(channel: try parser.parseString(reusing: channelHint))
+            } else if key == "data" {
+                // Checked here, decoded when read; the replay ID is found on the way.
+                _ = parser.peek()
+                let start = parser.offset
+                let replayID = try parser.member(at: replayIDPath[...])
+                reader.read(data: LazyJSONValue(checkedText: start..<parser.offset, of: body,
+                                                member: (replayIDPath, replayID)))
             } else {
                 reader.read(key, try parser.parseValue())
             }

@@ -362,7 +362,7 @@ public actor BayeuxSession {
         var metas: [BayeuxMessage] = []
         let clientID = machine?.clientID
         for index in replies.indices {
-            if replies[index].isMeta {
+            if BayeuxMessage.isMetaChannel(replies[index].channel) {
                 let reply = replies[index]
                 metas.append(reply)
                 if reply.successful != true {
@@ -377,7 +377,7 @@ public actor BayeuxSession {
         }
         let events = replies.count - metas.count
         if events > 0 {
-            if !metas.isEmpty { replies.removeAll(where: \.isMeta) }
+            if !metas.isEmpty { replies.removeAll { BayeuxMessage.isMetaChannel($0.channel) } }
             if buffer.isEmpty {
                 buffer = replies
             } else {

@@ -144,8 +144,11 @@ actor StreamingClient: SharedExtension {
                             delivery: EventDelivery.Context, logger: Logger, services: ContainerServices) async {
         do {
             for try await batch in session.messageBatches(subscribingTo: channels) {
-                for message in batch {
-                    guard try await route(message, routes: routes, delivery: delivery, logger: logger) else { return }
+                // By index: the event takes the three fields it needs, not a copy of each message.
+                for index in batch.indices {
+                    guard try await route(channel: batch[index].channel, data: batch[index].lazyData,
+                                          clientID: batch[index].clientId, routes: routes, delivery: delivery,
+                                          logger: logger) else { return }
                 }
             }
         } catch is CancellationError {
@@ -156,18 +159,18 @@ actor StreamingClient: SharedExtension {
         }
     }
 
-    /// Hands `message` to the entrypoints of its channel; false once the container takes no more workers.
-    private static func route(_ message: BayeuxMessage, routes table: RouteTable, delivery context: EventDelivery.Context,
-                              logger: Logger) async throws -> Bool {
-        let routes = table.routes(for: message.channel)
+    /// Hands an event to the entrypoints of its channel; false once the container takes no more workers.
+    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes table: RouteTable,
+                              delivery context: EventDelivery.Context, logger: Logger) async throws -> Bool {
+        let routes = table.routes(for: channel)
         if routes.isEmpty {
-            logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(message.channel)"])
+            logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
             return true
         }
-        let event = StreamingEvent(channel: message.channel, data: message.data ?? .null)
+        let event = StreamingEvent(channel: channel, data: data)
         for route in routes {
             let ticket = context.tracker?.deliver(channel: route.channel, replayID: event.replayID)
-            let delivery = EventDelivery(event: event, clientID: message.clientId, ticket: ticket,
+            let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket,
                                          targets: route.targets.count, context: context)
             for target in route.targets {
                 do {

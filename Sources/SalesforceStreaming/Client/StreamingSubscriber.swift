@@ -15,7 +15,7 @@ protocol StreamingHandler<ServiceType>: StreamingSubscriber {
     /// The entrypoint's name, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
     nonisolated var name: String { get }
     /// Runs the user's handler for `event` on the worker's copy of the service.
-    nonisolated func handle(_ event: StreamingEvent, service: ServiceType) async throws
+    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: ServiceType) async throws
 }
 
 /// A streaming worker: one attempt of one event for one entrypoint. Three references, so the
@@ -27,11 +27,11 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     var entrypoint: String { subscriber.name }
     var workerContextData: [String: String] { attempt.delivery.workerContextData }
 
-    func handle(_ service: Subscriber.ServiceType) async throws {
+    nonisolated(nonsending) func handle(_ service: Subscriber.ServiceType) async throws {
         try await subscriber.handle(attempt.delivery.event, service: service)
     }
 
-    func completed(_ result: Result<Void, any Error>) async {
+    nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async {
         await attempt.delivery.finished(subscriber, attempt: attempt.number, result: result)
     }
 }

@@ -63,9 +63,9 @@ final class EventDelivery: Sendable {
     }
 
     /// Called by `target`'s worker when the handler of attempt `number` ended.
-    func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
+    nonisolated(nonsending) func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
         guard case .failure(let error) = result else {
-            await targetDone(.handled)
+            targetDone(.handled)
             return
         }
         let metadata: Logger.Metadata = ["channel": "\(event.channel)", "replay_id": "\(event.replayID?.description ?? "none")",
@@ -79,7 +79,7 @@ final class EventDelivery: Sendable {
                     try await target.deliver(DeliveryAttempt(delivery: self, number: attempt + 1))
                 } catch {
                     // The container is stopping: the event stays unhandled and is delivered again later.
-                    await self.targetDone(.failed)
+                    self.targetDone(.failed)
                 }
             }
             return
@@ -95,21 +95,21 @@ final class EventDelivery: Sendable {
             do {
                 try await context.deadLetters.park(letter)
                 context.logger.error("handler failed every attempt; event parked in the dead-letter store", metadata: metadata)
-                await targetDone(.parked)
+                targetDone(.parked)
             } catch let storeError {
                 context.logger.error("handler failed every attempt and the dead-letter store failed too; the replay position stays before the event",
                                      metadata: metadata.merging(["store_error": "\(storeError)"]) { $1 })
-                await targetDone(.failed)
+                targetDone(.failed)
             }
         case .stop:
             context.logger.error("handler failed every attempt; stopping the service", metadata: metadata)
             await context.services.fail(HandlerFailed(channel: event.channel, replayID: event.replayID,
                                                       attempts: attempts, error: "\(error)"))
-            await targetDone(.failed)
+            targetDone(.failed)
         }
     }
 
-    private func targetDone(_ result: ReplayTracker.Outcome) async {
+    private func targetDone(_ result: ReplayTracker.Outcome) {
         let final: ReplayTracker.Outcome? = targets == 1 ? result : state.withLock { state in
             switch (state.outcome, result) {
             case (_, .failed), (.failed, _): state.outcome = .failed

@@ -117,7 +117,7 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
-    nonisolated func handle(_ event: StreamingEvent, service: S) async throws {
+    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
         try await invoke(service, PushTopicNotification(event))
     }
 

@@ -42,7 +42,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
-    nonisolated func handle(_ event: StreamingEvent, service: S) async throws {
+    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
         try await handler(service)(channel, event)
     }
 }

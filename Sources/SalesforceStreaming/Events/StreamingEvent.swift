@@ -13,15 +13,21 @@ import Foundation
 public struct StreamingEvent: Sendable {
     /// The channel the event arrived on, e.g. `/topic/InvoiceStatementUpdates`.
     public let channel: String
-    /// The whole `data` object as the server sent it.
-    public let data: JSONValue
+    /// The whole `data` object as the server sent it (decoded when first read).
+    public var data: JSONValue { storage.value }
+    private let storage: LazyJSONValue
     /// `data.event.replayId`: the event's position on its channel (opaque; absent on non-durable servers).
     public let replayID: ReplayID?
 
     public init(channel: String, data: JSONValue) {
+        self.init(channel: channel, data: LazyJSONValue(data))
+    }
+
+    /// An event whose `data` may still be undecoded text (a message of a decoded reply).
+    init(channel: String, data: LazyJSONValue?) {
         self.channel = channel
-        self.data = data
-        self.replayID = data["event"]?["replayId"].map(ReplayID.init)
+        self.storage = data ?? LazyJSONValue(.null)
+        self.replayID = storage.member(at: BayeuxMessage.replayIDPath).map(ReplayID.init)
     }
 
     /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).

@@ -224,7 +224,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         try await pool.submit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
     }
 
-    private nonisolated func runWorker(_ job: any WorkerJob<S>) async {
+    private nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
         let setup = workerSetup.withLock { $0 }
         var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job,
                                     logger: setup.logger, callNumber: callNumbers.next())

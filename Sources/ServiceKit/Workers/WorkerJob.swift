@@ -10,9 +10,9 @@ package protocol WorkerJob<ServiceType>: WorkerContextDataSource {
     /// The entrypoint that starts the worker, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
     var entrypoint: String { get }
     /// Runs the handler on the worker's copy of the service.
-    func handle(_ service: ServiceType) async throws
+    nonisolated(nonsending) func handle(_ service: ServiceType) async throws
     /// Called with the handler's outcome when it ends.
-    func completed(_ result: Result<Void, any Error>) async
+    nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async
 }
 
 /// Where a worker's context data (``WorkerContext/data``) comes from: built when read.
@@ -31,6 +31,6 @@ struct ClosureWorkerJob<ServiceType: Service>: WorkerJob {
     let handler: @Sendable (ServiceType) async throws -> Void
     let completion: @Sendable (Result<Void, any Error>) async -> Void
 
-    func handle(_ service: ServiceType) async throws { try await handler(service) }
-    func completed(_ result: Result<Void, any Error>) async { await completion(result) }
+    nonisolated(nonsending) func handle(_ service: ServiceType) async throws { try await handler(service) }
+    nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async { await completion(result) }
 }

@@ -1,0 +1,143 @@
+/// Reading past a value without building it, and finding one member of a valid document.
+extension JSONParser {
+    /// Checks the value at the current position (after any whitespace) and moves past it,
+    /// without making any ``JSONValue``: accepts exactly what ``parseValue()`` accepts.
+    package mutating func skipValue() throws(JSONParseError) {
+        skipWhitespace()
+        guard position < bytes.count else { throw fail("unexpected end of data") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): try skipObject()
+        case UInt8(ascii: "["): try skipArray()
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    /// The value at `path` (object member names) inside the value at the current position, which
+    /// is read past. A repeated member counts once, the last time, as in a parsed object; nil when
+    /// a member is missing or a value on the way is not an object.
+    package mutating func member(at path: ArraySlice<String>) throws(JSONParseError) -> JSONValue? {
+        guard let name = path.first else { return try parseValue() }
+        guard peek() == UInt8(ascii: "{") else {
+            try skipValue()
+            return nil
+        }
+        try enter()
+        defer { depth -= 1 }
+        position += 1  // {
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return nil
+        }
+        var found: JSONValue?
+        while true {
+            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let matches = try stringEquals(name)
+            try consume(UInt8(ascii: ":"))
+            if matches {
+                found = try member(at: path.dropFirst())
+            } else {
+                try skipValue()
+            }
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return found
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func skipObject() throws(JSONParseError) {
+        try enter()
+        defer { depth -= 1 }
+        position += 1  // {
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            try skipString()
+            try consume(UInt8(ascii: ":"))
+            try skipValue()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return
+            case nil: throw fail("unexpected end of data in object")
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func skipArray() throws(JSONParseError) {
+        try enter()
+        defer { depth -= 1 }
+        position += 1  // [
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            try skipValue()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return
+            case nil: throw fail("unexpected end of data in array")
+            default: throw fail("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Moves past the string whose opening quote is at the current position, checking its
+    /// escapes and control characters as ``parseValue()`` does.
+    private mutating func skipString() throws(JSONParseError) {
+        position += 1  // opening quote
+        while true {
+            // Plain characters first, in one tight loop: most strings have no escapes.
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                position += 1
+            }
+            guard position < bytes.count else { throw fail("unterminated string") }
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                position += 1
+                return
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard position < bytes.count else { throw fail("unterminated escape") }
+                switch bytes[position] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    position += 1
+                case UInt8(ascii: "u"):
+                    position += 1
+                    _ = try parseHex4()
+                default:
+                    throw fail("invalid escape")
+                }
+            default:
+                throw fail("control character in string")
+            }
+        }
+    }
+
+    /// Reads the string at the current position and tells whether it equals `text`, comparing
+    /// bytes (no string is made unless it has escapes).
+    private mutating func stringEquals(_ text: String) throws(JSONParseError) -> Bool {
+        let start = position + 1
+        try skipString()
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
+        if !raw.contains(UInt8(ascii: "\\")) {
+            var text = text
+            return text.withUTF8 { $0.elementsEqual(raw) }
+        }
+        position = start - 1
+        return try parseString(reusing: nil) == text
+    }
+}

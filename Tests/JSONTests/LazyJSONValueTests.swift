@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import JSON
+
+/// Bayeux replies are checked with `skipValue`/`member(at:)` and each event's `data` is decoded
+/// later from the checked text: these tests protect that the check accepts exactly what the parser
+/// accepts, and that the lazy value reads the same as an eagerly parsed one.
+@Suite("Skipping, member lookup and lazily decoded values")
+struct LazyJSONValueTests {
+    static let documents = [
+        #"{"event":{"createdDate":"2024-01-01T00:00:00.000Z","replayId":7,"type":"created"},"sobject":{"Id":"a00","Name":"x"}}"#,
+        #"{"event":{"replayId":1},"event":{"replayId":"two"}}"#,
+        #"{"ev\u0065nt":{"replayId":null}, "other": [1, -2.5e3, true, false, null, {"a": "\ud83d\ude00\n"}]}"#,
+        #" [ {"event": 3}, "s\"t", -0, 1E+2 ] "#,
+        #"{"event":{"x":{"replayId":1}},"payload":"{\"replayId\":9}"}"#,
+        #"{}"#, #"[]"#, #""plain""#, "12", "null",
+    ]
+
+    static func parses(_ text: String) -> Bool { (try? JSONValue(parsing: text)) != nil }
+
+    static func skips(_ text: String) -> Bool {
+        Data(text.utf8).withUnsafeBytes { raw in
+            var parser = JSONParser(bytes: raw)
+            do {
+                try parser.skipValue()
+                try parser.expectEnd()
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
+    @Test("skipValue accepts exactly what the parser accepts, over every prefix and one-byte change of valid documents")
+    func skipAcceptsWhatParseAccepts() {
+        let replacements: [UInt8] = Array(#"{}[]",:\ 0-eE.tfnu"#.utf8) + [0x01, 0x7F, 0xC3]
+        var checked = 0
+        for document in Self.documents + [#"["a\"b\\c\/d\n\t", "\u00e9\u20ac", "\ud83d\ude00", "plain é"]"#] {
+            let bytes = Array(document.utf8)
+            var variants: [[UInt8]] = (0...bytes.count).map { Array(bytes[..<$0]) }
+            for index in bytes.indices {
+                for replacement in replacements where replacement != bytes[index] {
+                    var changed = bytes
+                    changed[index] = replacement
+                    variants.append(changed)
+                }
+                var removed = bytes
+                removed.remove(at: index)
+                variants.append(removed)
+            }
+            for variant in variants {
+                let text = String(decoding: variant, as: UTF8.self)
+                // Compare on the same bytes (String(decoding:) repairs invalid UTF-8 the same way for both).
+                #expect(Self.skips(text) == Self.parses(text), "\(text.debugDescription)")
+                checked += 1
+            }
+        }
+        #expect(checked > 5000)
+    }
+
+    @Test("skipValue refuses nesting deeper than the parser does")
+    func skipDepth() {
+        #expect(!Self.skips(String(repeating: "[", count: 600) + String(repeating: "]", count: 600)))
+        #expect(Self.skips(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)))
+    }
+
+    @Test("member(at:) finds what a parsed value's subscripts find (the last of repeated members)", arguments: documents)
+    func memberMatchesSubscripts(_ document: String) throws {
+        let parsed = try JSONValue(parsing: document)
+        for path in [["event", "replayId"], ["event"], ["sobject", "Name"], ["missing"], []] {
+            var expected: JSONValue? = parsed
+            for name in path { expected = expected?[name] }
+            let found = try Data(document.utf8).withUnsafeBytes { raw in
+                var parser = JSONParser(bytes: raw)
+                let value = try parser.member(at: path[...])
+                try parser.expectEnd()
+                return value
+            }
+            #expect(found == expected, "\(path) in \(document)")
+        }
+    }
+
+    @Test("a lazy value decodes its slice of the document, equals the eager value and answers member lookups before and after")
+    func lazyValue() throws {
+        let data = #"{"channel":"/topic/A","data":{"event":{"replayId":42},"sobject":{"Name":"n"}}}"#
+        let document = Data(("  " + data).utf8).dropFirst(2)  // a slice whose indices do not start at 0
+        let start = try #require(Array(document).firstIndex(of: UInt8(ascii: "{")).map { $0 + 1 })
+        let range = (start + #""channel":"/topic/A","data":"#.utf8.count)..<(document.count - 1)
+        let expected = try JSONValue(parsing: #"{"event":{"replayId":42},"sobject":{"Name":"n"}}"#)
+
+        let lazy = LazyJSONValue(checkedText: range, of: Data(document))
+        #expect(lazy.member(at: ["event", "replayId"]) == 42, "read from the text, before decoding")
+        #expect(lazy.value == expected)
+        #expect(lazy.member(at: ["sobject", "Name"]) == "n", "read from the decoded value")
+        #expect(lazy == LazyJSONValue(expected))
+        #expect(lazy.hashValue == LazyJSONValue(expected).hashValue)
+
+        let known = LazyJSONValue(checkedText: range, of: Data(document), member: (["event", "replayId"], .int(41)))
+        #expect(known.member(at: ["event", "replayId"]) == 41, "the member found while checking is used as is")
+        #expect(LazyJSONValue(.null).member(at: ["event"]) == nil)
+    }
+}
