@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Already a dependency of Hummingbird; named to run the simulator's server in a ServiceGroup.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries, wrapped by thin modules; nothing above them sees a pointer.
@@ -84,7 +86,8 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "SalesforceSimulatorServer",
                 dependencies: ["SalesforceSimulator", "HTTPTransport",
-                               .product(name: "Hummingbird", package: "hummingbird")],
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 swiftSettings: strict),
         .executableTarget(name: "salesforce-simulator",
                           dependencies: ["SalesforceSimulatorServer"],

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reading past a value without building it, and finding one member of a valid document.
 extension JSONParser {
     /// Checks the value at the current position (after any whitespace) and moves past it,
@@ -97,12 +105,7 @@ extension JSONParser {
     private mutating func skipString() throws(JSONParseError) {
         position += 1  // opening quote
         while true {
-            // Plain characters first, in one tight loop: most strings have no escapes.
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                position += 1
-            }
+            position = plainRunEnd(from: position)
             guard position < bytes.count else { throw fail("unterminated string") }
             switch bytes[position] {
             case UInt8(ascii: "\""):
@@ -135,7 +138,7 @@ extension JSONParser {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
         if !raw.contains(UInt8(ascii: "\\")) {
             var text = text
-            return text.withUTF8 { $0.elementsEqual(raw) }
+            return text.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }
         }
         position = start - 1
         return try parseString(reusing: nil) == text

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A single-pass JSON parser producing ``JSONValue`` (RFC 8259, linear time).
 ///
 /// Hand-written because it beat both `JSONDecoder` and `JSONSerialization` on Bayeux batches
@@ -18,6 +26,7 @@ package struct JSONParser: ~Copyable {
 
     package init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+        members.reserveCapacity(16)
     }
 
     /// Parses one complete document (surrounding whitespace allowed).
@@ -52,6 +61,31 @@ package struct JSONParser: ~Copyable {
     /// An error at the current position.
     package func fail(_ reason: String) -> JSONParseError {
         JSONParseError(reason: reason, offset: position)
+    }
+
+    /// The offset of the first quote, backslash or control character at or after `start`
+    /// (`bytes.count` if none): eight bytes at a time, since most string bytes are plain.
+    func plainRunEnd(from start: Int) -> Int {
+        var index = start
+        let count = bytes.count
+        let low: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            // A byte's high bit is set where it is zero (quote, backslash) or below 0x20
+            // (control); a borrow can only mark bytes above the first real one.
+            let found = ((quote &- low) & ~quote & high) | ((backslash &- low) & ~backslash & high)
+                | ((word &- 0x2020_2020_2020_2020) & ~word & high)
+            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+            index += 1
+        }
+        return count
     }
 
     mutating func skipWhitespace() {
@@ -173,22 +207,18 @@ package struct JSONParser: ~Copyable {
         position += 1  // opening quote
         let start = position
         // Fast path: no escapes.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let text = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
-                position += 1
-                if var candidate, candidate.utf8.count == text.count,
-                   candidate.withUTF8({ $0.elementsEqual(text) }) {
-                    return candidate
-                }
-                return String(decoding: text, as: UTF8.self)
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            position += 1
-        }
+        position = plainRunEnd(from: start)
         guard position < bytes.count else { throw fail("unterminated string") }
+        if bytes[position] == UInt8(ascii: "\"") {
+            let text = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            if var candidate, candidate.utf8.count == text.count,
+               candidate.withUTF8({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
+                return candidate
+            }
+            return WellKnownStrings.string(for: text) ?? String(decoding: text, as: UTF8.self)
+        }
+        if bytes[position] < 0x20 { throw fail("control character in string") }
         var buffer = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
             let byte = bytes[position]

@@ -10,51 +10,62 @@ import Synchronization
 /// A Bayeux reply carries up to a thousand events; decoding each event's `data` only when a
 /// handler reads it keeps one reply's text in memory instead of all its decoded values, and
 /// lets the decoding run on the worker that handles the event rather than on the connection.
-/// Immutable for its users (the decoded value is a cache), so it gives value semantics to the
-/// structs that hold it.
+/// The text is a range of the whole reply, which stays in memory until every value made from it
+/// was decoded or released (decoding lets go of it). Immutable for its users (decoding only
+/// changes how the value is held), so it gives value semantics to the structs that hold it.
 package final class LazyJSONValue: Sendable, Hashable {
-    /// The reply the value's text is part of, and where in it (checked by ``JSONParser/skipValue()``
-    /// or ``JSONParser/member(at:)``); nil once made from a value.
-    private let text: (document: Data, range: Range<Int>)?
+    private enum Storage {
+        /// The reply the value's text is part of, and where in it (checked by
+        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``).
+        case text(document: Data, range: Range<Int>)
+        case decoded(JSONValue)
+    }
+
+    private let storage: Mutex<Storage>
     /// One member looked up while the text was checked (an event's replay ID, needed before its
     /// handler runs), so reading it does not scan the text again.
-    private let knownMember: (path: [String], value: JSONValue?)?
-    private let decoded: Mutex<JSONValue?>
+    private let knownPath: [String]?
+    private let knownValue: JSONValue?
 
     /// Keeps the value at `range` of `document` (offsets from its start), which the caller
     /// checked; `member` is the member at `path` found while checking, if one was looked up.
     package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil) {
-        self.text = (document, range)
-        self.knownMember = member
-        self.decoded = Mutex(nil)
+        self.storage = Mutex(.text(document: document, range: range))
+        self.knownPath = member?.path
+        self.knownValue = member?.value ?? nil
     }
 
     package init(_ value: JSONValue) {
-        self.text = nil
-        self.knownMember = nil
-        self.decoded = Mutex(value)
+        self.storage = Mutex(.decoded(value))
+        self.knownPath = nil
+        self.knownValue = nil
     }
 
     /// The value, decoded on first use.
     package var value: JSONValue {
-        if let value = decoded.withLock({ $0 }) { return value }
-        let value = text.map { Self.decode($0.range, of: $0.document) } ?? .null
-        decoded.withLock { $0 = value }
+        let text: (document: Data, range: Range<Int>)
+        switch storage.withLock({ $0 }) {
+        case .decoded(let value): return value
+        case .text(let document, let range): text = (document, range)
+        }
+        let value = Self.decode(text.range, of: text.document)
+        storage.withLock { $0 = .decoded(value) }
         return value
     }
 
     /// The member at `path` (object member names), read from the text when the value was not
     /// decoded yet: the replay ID of an event is needed before its handler runs.
     package func member(at path: [String]) -> JSONValue? {
-        if let knownMember, knownMember.path == path { return knownMember.value }
-        if let value = decoded.withLock({ $0 }) {
+        if let knownPath, knownPath == path { return knownValue }
+        switch storage.withLock({ $0 }) {
+        case .decoded(let value):
             var current: JSONValue? = value
             for name in path { current = current?[name] }
             return current
-        }
-        guard let text else { return nil }
-        return Self.withParser(text.range, of: text.document) { parser in
-            (try? parser.member(at: path[...])) ?? nil
+        case .text(let document, let range):
+            return Self.withParser(range, of: document) { parser in
+                (try? parser.member(at: path[...])) ?? nil
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SalesforceSimulator
+import ServiceLifecycle
 
 /// Serves a ``SimulatedOrg`` over HTTP/1.1 on a local address (Hummingbird 2).
 ///
@@ -62,9 +63,12 @@ public struct SimulatorServer: Sendable {
                 boundContinuation.yield(.success(channel.localAddress?.port ?? port))
             },
             logger: appLogger)
+        // In a service group of its own, so that shutdown can be graceful (answer what is in
+        // flight, close idle connections) rather than cancel connections mid-reply.
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: appLogger)
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
                 boundContinuation.yield(.failure(SimulatorServerError.stopped))
             } catch {
                 boundContinuation.yield(.failure(error))
@@ -79,7 +83,7 @@ public struct SimulatorServer: Sendable {
         let boundPort = try result.get()
         let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(boundPort)"
         await org.setBaseURL(publicBaseURL ?? url)
-        return RunningSimulator(org: org, port: boundPort, url: url, task: task)
+        return RunningSimulator(org: org, port: boundPort, url: url, group: group, task: task)
     }
 }
 
@@ -97,19 +101,44 @@ public final class RunningSimulator: Sendable {
     public let port: Int
     /// `http://<host>:<port>`.
     public let url: String
+    private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    init(org: SimulatedOrg, port: Int, url: String, task: Task<Void, Never>) {
+    init(org: SimulatedOrg, port: Int, url: String, group: ServiceGroup, task: Task<Void, Never>) {
         self.org = org
         self.port = port
         self.url = url
+        self.group = group
         self.task = task
     }
 
-    /// Stops serving: pending long polls are cut, then the listening socket is closed.
-    public func shutdown() async {
-        task.cancel()
-        await task.value
+    /// Stops serving: held long polls are answered at once (and no new ones held), the server
+    /// shuts down gracefully (replies in flight are sent, idle connections closed), and after
+    /// `gracePeriod` whatever is left is cancelled: a client that keeps a connection open cannot
+    /// keep a stopping simulator alive.
+    public func shutdown(gracePeriod: Duration = .seconds(5)) async {
+        await org.endLongPolls()
+        await group.triggerGracefulShutdown()
+        if await !ended(within: gracePeriod) {
+            task.cancel()
+            _ = await ended(within: gracePeriod)
+        }
+    }
+
+    /// Whether the server task ends within `limit`.
+    private func ended(within limit: Duration) async -> Bool {
+        let (outcome, report) = AsyncStream<Bool>.makeStream()
+        Task { [task] in
+            await task.value
+            report.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            report.yield(false)
+        }
+        defer { timer.cancel() }
+        for await ended in outcome { return ended }
+        return false
     }
 
     /// Waits until the server stops.

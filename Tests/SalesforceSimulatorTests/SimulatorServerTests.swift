@@ -67,6 +67,36 @@ struct SimulatorServerTests {
         }
     }
 
+    @Test("shutdown answers a held long poll at once and returns promptly, even with a client connection left open")
+    func shutdownWithHeldPoll() async throws {
+        let server = SimulatorServer(configuration: SimulatorConfiguration(pollTimeout: .seconds(60), channels: ["/topic/Invoices"]))
+        let sim = try await server.start()
+        let s = Self.session()
+        let (_, tokenData) = try await Self.post(s, sim.url + "/services/oauth2/token",
+            "grant_type=password&client_id=demo-consumer-key&client_secret=demo-consumer-secret&username=demo%40example.com&password=demo-passworddemo-token",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        let token = try JSONValue(parsing: tokenData)
+        let auth = ["Authorization": "Bearer \(token["access_token"]!.stringValue!)", "Content-Type": "application/json"]
+        let cometd = sim.url + "/cometd/64.0"
+        let (hsResponse, hsData) = try await Self.post(s, cometd,
+            #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"],"id":"1"}]"#, headers: auth)
+        let browser = try #require(hsResponse.value(forHTTPHeaderField: "Set-Cookie"))
+            .components(separatedBy: "BAYEUX_BROWSER=")[1].components(separatedBy: ";")[0]
+        var headers = auth
+        headers["Cookie"] = "BAYEUX_BROWSER=\(browser)"
+        let clientID = try JSONValue(parsing: hsData).arrayValue![0]["clientId"]!.stringValue!
+        let connect = #"[{"channel":"/meta/connect","connectionType":"long-polling","clientId":"\#(clientID)"}]"#
+        _ = try await Self.post(s, cometd, connect, headers: headers)
+        async let held = Self.post(s, cometd, connect, headers: headers)
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        await sim.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(6), "bounded by the grace period, not the 60 s poll")
+        let (response, data) = try await held
+        #expect(response.statusCode == 200)
+        #expect(try JSONValue(parsing: data).arrayValue?.first?["successful"] == true, "the held poll was answered, not cut")
+    }
+
     @Test("a dropped reply reaches the client as a transfer error, not a short body")
     func dropIsAnError() async throws {
         try await withServer { sim in

@@ -122,7 +122,14 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// Whether this is a meta message (`/meta/...`), i.e. a protocol reply, not an event.
     public var isMeta: Bool { Self.isMetaChannel(channel) }
 
-    static func isMetaChannel(_ channel: String) -> Bool { channel.utf8.starts(with: "/meta/".utf8) }
+    static func isMetaChannel(_ channel: String) -> Bool {
+        var channel = channel
+        return channel.withUTF8 { bytes in
+            bytes.count >= 6 && bytes[0] == UInt8(ascii: "/") && bytes[1] == UInt8(ascii: "m")
+                && bytes[2] == UInt8(ascii: "e") && bytes[3] == UInt8(ascii: "t") && bytes[4] == UInt8(ascii: "a")
+                && bytes[5] == UInt8(ascii: "/")
+        }
+    }
 
     /// The replay ID of an event (`data.event.replayId`), if present.
     public var replayID: ReplayID? {

@@ -33,6 +33,8 @@ public actor SimulatedOrg {
     var serverDisconnectPending = false
     var malformedJSONPending = false
     var delayMilliseconds = 0
+    /// Set by ``endLongPolls()``: connects are answered at once instead of being held.
+    var holdsNoPolls = false
 
     // Envelope state.
     var commitNumber: Int64 = 0
@@ -151,6 +153,13 @@ public actor SimulatedOrg {
         for (id, client) in clients where client.waiter == nil && now - client.lastSeen > configuration.clientTimeout {
             forget(id)
         }
+    }
+
+    /// Answers every held `/meta/connect` now and holds no new ones: what a server that is
+    /// shutting down does, so that its graceful shutdown has no request left to wait for.
+    public func endLongPolls() {
+        holdsNoPolls = true
+        for client in clients.values { client.wake() }
     }
 
     func forget(_ clientID: String) {

@@ -326,7 +326,7 @@ extension SimulatedOrg {
         }
         client.connects += 1
         let first = client.connects == 1
-        if !first && !serverDisconnectPending && !hasPending(client) {
+        if !first && !serverDisconnectPending && !holdsNoPolls && !hasPending(client) {
             client.wake() // an older poll of the same client returns now
             client.waiterToken &+= 1
             let waitToken = client.waiterToken
