@@ -19,14 +19,10 @@ package struct JSONParser: ~Copyable {
     let bytes: UnsafeRawBufferPointer
     var position = 0
     var depth = 0
-    /// Members of the objects being parsed, innermost last: an object's dictionary is made once
-    /// its member count is known (one allocation, no rehashing as it grows).
-    private var members: [(key: String, value: JSONValue)] = []
     private static let maximumDepth = 512
 
     package init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
-        members.reserveCapacity(16)
     }
 
     /// Parses one complete document (surrounding whitespace allowed).
@@ -137,7 +133,8 @@ package struct JSONParser: ~Copyable {
             position += 1
             return .object([:])
         }
-        let first = members.count
+        // Most objects of a Bayeux event have two or three members: room for four at once.
+        var object = [String: JSONValue](minimumCapacity: 4)
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -148,19 +145,13 @@ package struct JSONParser: ~Copyable {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             skipWhitespace()
-            let value = try parseValue()
-            members.append((key, value))
+            object[key] = try parseValue()  // a repeated key: the last wins
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of data in object") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
-                var object = [String: JSONValue](minimumCapacity: members.count - first)
-                for index in first..<members.count {
-                    object[members[index].key] = members[index].value  // a repeated key: the last wins
-                }
-                members.removeSubrange(first...)
                 return .object(object)
             default: throw fail("expected ',' or '}'")
             }

@@ -98,7 +98,7 @@ actor StreamingClient: SharedExtension {
                                     authenticator: connection.authenticator, replay: tracker, logger: logger)
         self.session = session
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
-        let routes = RouteTable(channels: channels, subscribers: subscribers)
+        let routes = RouteTable(channels: channels, subscribers: subscribers, tracker: tracker)
         let (logger, services) = (self.logger, self.services)
         // Not detached: the loop (and the workers it starts) keep the starter's task-local values.
         // It calls nothing on this actor, so it runs on the global executor.
@@ -169,7 +169,7 @@ actor StreamingClient: SharedExtension {
         }
         let event = StreamingEvent(channel: channel, data: data)
         for route in routes {
-            let ticket = context.tracker?.deliver(channel: route.channel, replayID: event.replayID)
+            let ticket = route.trackerSlot.flatMap { context.tracker?.deliver(slot: $0, replayID: event.replayID) }
             let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket,
                                          targets: route.targets.count, context: context)
             for target in route.targets {
@@ -191,16 +191,19 @@ struct RouteTable: Sendable {
     struct Route: Sendable {
         let channel: String
         let targets: [any StreamingSubscriber]
+        /// The channel's slot in the replay tracker.
+        let trackerSlot: Int?
     }
 
     private let routes: [String: [Route]]
 
-    init(channels: [String], subscribers: [String: [any StreamingSubscriber]]) {
+    init(channels: [String], subscribers: [String: [any StreamingSubscriber]], tracker: ReplayTracker?) {
         var routes: [String: [Route]] = [:]
         for subscribed in channels {
             guard let targets = subscribers[subscribed] else { continue }
             let delivered = String(subscribed.prefix { $0 != "?" })
-            routes[delivered, default: []].append(Route(channel: subscribed, targets: targets))
+            routes[delivered, default: []].append(Route(channel: subscribed, targets: targets,
+                                                        trackerSlot: tracker?.slot(for: subscribed)))
         }
         self.routes = routes
     }

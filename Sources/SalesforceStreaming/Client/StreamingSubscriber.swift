@@ -32,6 +32,10 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     }
 
     nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async {
-        await attempt.delivery.finished(subscriber, attempt: attempt.number, result: result)
+        if case .success = result {
+            attempt.delivery.handled()  // no suspension on the path every event takes
+        } else {
+            await attempt.delivery.finished(subscriber, attempt: attempt.number, result: result)
+        }
     }
 }

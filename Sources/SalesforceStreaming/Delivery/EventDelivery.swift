@@ -62,6 +62,11 @@ final class EventDelivery: Sendable {
         return data
     }
 
+    /// Called by a worker whose handler succeeded.
+    func handled() {
+        targetDone(.handled)
+    }
+
     /// Called by `target`'s worker when the handler of attempt `number` ended.
     nonisolated(nonsending) func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
         guard case .failure(let error) = result else {

@@ -35,12 +35,14 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
 
     /// Identifies one delivered event to ``complete(_:outcome:)``.
     struct Ticket: Sendable, Hashable {
-        let channel: String
+        /// The channel's place in the tracker (see ``slot(for:)``).
+        let slot: Int
         let epoch: Int
         let sequence: Int
     }
 
     private struct ChannelState {
+        let name: String
         var epoch = 0
         var watermark: ReplayID?
         var committed: ReplayID?
@@ -55,8 +57,20 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         var writer: Task<Void, Never>?
     }
 
+    /// Channels by slot, and the slot of each name: delivery and completion, which run for every
+    /// event, reach a channel by its slot without hashing its name.
     private struct State {
-        var channels: [String: ChannelState] = [:]
+        var channels: [ChannelState] = []
+        var slots: [String: Int] = [:]
+
+        mutating func slot(for name: String) -> Int {
+            if let slot = slots[name] { return slot }
+            channels.append(ChannelState(name: name))
+            slots[name] = channels.count - 1
+            return channels.count - 1
+        }
+
+        func channel(_ name: String) -> ChannelState? { slots[name].map { channels[$0] } }
     }
 
     private let store: any ReplayStore
@@ -70,12 +84,14 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
 
     /// Reads the stored positions of `channels`; call once before subscribing.
     func load(channels names: [String]) async throws {
-        for name in names where state.withLock({ $0.channels[name] == nil }) {
-            var channel = ChannelState()
-            channel.watermark = try await store.replayID(for: name)
-            channel.committed = channel.watermark
-            state.withLock { $0.channels[name] = channel }
-            if let watermark = channel.watermark {
+        for name in names where state.withLock({ $0.slots[name] == nil }) {
+            let watermark = try await store.replayID(for: name)
+            state.withLock { state in
+                let slot = state.slot(for: name)
+                state.channels[slot].watermark = watermark
+                state.channels[slot].committed = watermark
+            }
+            if let watermark {
                 logger.info("resuming channel from stored replay ID", metadata: ["channel": "\(name)", "replay_id": "\(watermark)"])
             }
         }
@@ -87,28 +103,35 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     /// events only) when nothing was handled or stored yet. Starts a new epoch for the channel.
     func replayPosition(for channel: String) async -> ReplayPosition? {
         state.withLock { state in
-            var channelState = state.channels[channel] ?? ChannelState()
-            channelState.epoch += 1
-            channelState.entries.removeAll()
-            channelState.head = 0
-            channelState.firstSequence = channelState.nextSequence
-            state.channels[channel] = channelState
-            return channelState.watermark.map(ReplayPosition.after)
+            let slot = state.slot(for: channel)
+            state.channels[slot].epoch += 1
+            state.channels[slot].entries.removeAll()
+            state.channels[slot].head = 0
+            state.channels[slot].firstSequence = state.channels[slot].nextSequence
+            return state.channels[slot].watermark.map(ReplayPosition.after)
         }
     }
 
     // MARK: Delivery and completion
 
+    /// The slot of `channel`, for ``deliver(slot:replayID:)`` (made if the channel is new).
+    func slot(for channel: String) -> Int {
+        state.withLock { $0.slot(for: channel) }
+    }
+
     /// Records that an event was delivered; nil when it carries no replay ID (nothing to track).
     func deliver(channel: String, replayID: ReplayID?) -> Ticket? {
+        deliver(slot: slot(for: channel), replayID: replayID)
+    }
+
+    /// The same for the channel at `slot` (see ``slot(for:)``).
+    func deliver(slot: Int, replayID: ReplayID?) -> Ticket? {
         guard let replayID else { return nil }
         return state.withLock { state in
-            Self.withChannel(channel, in: &state) { channelState in
-                let ticket = Ticket(channel: channel, epoch: channelState.epoch, sequence: channelState.nextSequence)
-                channelState.nextSequence += 1
-                channelState.entries.append((replayID, nil))
-                return ticket
-            }
+            let ticket = Ticket(slot: slot, epoch: state.channels[slot].epoch, sequence: state.channels[slot].nextSequence)
+            state.channels[slot].nextSequence += 1
+            state.channels[slot].entries.append((replayID, nil))
+            return ticket
         }
     }
 
@@ -116,7 +139,7 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     func complete(_ ticket: Ticket, outcome: Outcome) {
         state.withLock { state in
             // One dictionary access per completion: this runs for every event.
-            Self.withChannel(ticket.channel, in: &state) { channelState in
+            Self.withSlot(ticket.slot, in: &state) { channelState in
                 guard channelState.epoch == ticket.epoch else { return }
                 let index = ticket.sequence - channelState.firstSequence
                 guard index >= channelState.head, index < channelState.entries.count else { return }
@@ -137,65 +160,66 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                 }
                 if advanced {
                     channelState.pendingWrite = channelState.watermark
-                    startWriterIfNeeded(for: ticket.channel, in: &channelState)
+                    startWriterIfNeeded(for: ticket.slot, in: &channelState)
                 }
             }
         }
     }
 
     /// Runs `body` on a channel's state in place (no copy of its pending events per call).
-    private static func withChannel<R>(_ channel: String, in state: inout State, _ body: (inout ChannelState) -> R) -> R {
-        body(&state.channels[channel, default: ChannelState()])
+    private static func withSlot<R>(_ slot: Int, in state: inout State, _ body: (inout ChannelState) -> R) -> R {
+        body(&state.channels[slot])
     }
 
     /// The current watermark of `channel` (the position a resubscription would start from).
     func watermark(for channel: String) -> ReplayID? {
-        state.withLock { $0.channels[channel]?.watermark }
+        state.withLock { $0.channel(channel)?.watermark }
     }
 
     /// The position last written to the store for `channel`.
     func committed(for channel: String) -> ReplayID? {
-        state.withLock { $0.channels[channel]?.committed }
+        state.withLock { $0.channel(channel)?.committed }
     }
 
     /// Records that the store no longer has the positions of `channels` (e.g. Redis restarted
     /// without persistence), so the next ``flush()`` writes their watermarks again.
     func storeLost(channels names: [String]) {
         state.withLock { state in
-            for name in names { state.channels[name]?.committed = nil }
+            for name in names { if let slot = state.slots[name] { state.channels[slot].committed = nil } }
         }
     }
 
     /// Writes every watermark not yet in the store, waiting for writes in flight.
     func flush() async {
         state.withLock { state in
-            for channel in state.channels.keys {
-                Self.withChannel(channel, in: &state) { channelState in
+            for slot in state.channels.indices {
+                Self.withSlot(slot, in: &state) { channelState in
                     guard channelState.watermark != nil, channelState.watermark != channelState.committed else { return }
                     if channelState.pendingWrite == nil, channelState.writer == nil {
                         channelState.pendingWrite = channelState.watermark
                     }
-                    startWriterIfNeeded(for: channel, in: &channelState)
+                    startWriterIfNeeded(for: slot, in: &channelState)
                 }
             }
         }
-        while let writer = state.withLock({ $0.channels.values.lazy.compactMap(\.writer).first }) {
+        while let writer = state.withLock({ $0.channels.lazy.compactMap(\.writer).first }) {
             await writer.value
         }
     }
 
     // MARK: Store writes
 
-    private func startWriterIfNeeded(for channel: String, in channelState: inout ChannelState) {
+    private func startWriterIfNeeded(for slot: Int, in channelState: inout ChannelState) {
         guard channelState.writer == nil, channelState.pendingWrite != nil else { return }
-        channelState.writer = Task { await self.drainWrites(for: channel) }
+        let channel = channelState.name
+        channelState.writer = Task { await self.drainWrites(for: channel, slot: slot) }
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
     /// The least time between two store writes of one channel.
     static let minimumWriteInterval: Duration = .milliseconds(10)
 
-    private func drainWrites(for channel: String) async {
+    private func drainWrites(for channel: String, slot: Int) async {
         // Let the commits of events finishing right now arrive first: they coalesce into one write.
         await Task.yield()
         var lastWrite: ContinuousClock.Instant?
@@ -205,7 +229,7 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                 try? await Task.sleep(until: lastWrite + Self.minimumWriteInterval, clock: .continuous)
             }
             let next: ReplayID? = state.withLock { state in
-                Self.withChannel(channel, in: &state) { channelState in
+                Self.withSlot(slot, in: &state) { channelState in
                     defer { channelState.pendingWrite = nil }
                     if channelState.pendingWrite == nil { channelState.writer = nil }
                     return channelState.pendingWrite
@@ -215,11 +239,11 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
             do {
                 lastWrite = .now
                 try await store.setReplayID(replayID, for: channel)
-                state.withLock { $0.channels[channel]?.committed = replayID }
+                state.withLock { $0.channels[slot].committed = replayID }
             } catch {
                 logger.warning("could not store replay position; keeping it in memory and retrying on the next commit",
                                metadata: ["channel": "\(channel)", "replay_id": "\(replayID)", "error": "\(error)"])
-                state.withLock { $0.channels[channel]?.writer = nil }
+                state.withLock { $0.channels[slot].writer = nil }
                 return
             }
         }
