@@ -62,6 +62,26 @@ struct BayeuxMessageTests {
         #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data(#"{"nochannel":1}"#.utf8)) }
     }
 
+    @Test("protocol fields set one by one, or cleared again, make the same message as the initializer")
+    func protocolFieldsAreValues() {
+        var built = BayeuxMessage(channel: "/meta/connect")
+        built.error = "403::Unknown client"
+        built.advice = BayeuxAdvice(reconnect: .handshake, interval: 0, timeout: nil)
+        built.ext = ["replay": true]
+        built.connectionType = "long-polling"
+        let direct = BayeuxMessage(channel: "/meta/connect", error: "403::Unknown client",
+                                   advice: BayeuxAdvice(reconnect: .handshake, interval: 0, timeout: nil),
+                                   ext: ["replay": true], connectionType: "long-polling")
+        #expect(built == direct && built.hashValue == direct.hashValue)
+        var copy = built
+        copy.error = nil
+        #expect(built.error == "403::Unknown client", "a copy's change does not reach the original")
+        copy.advice = nil
+        copy.ext = nil
+        copy.connectionType = nil
+        #expect(copy == BayeuxMessage(channel: "/meta/connect") && copy.hashValue == BayeuxMessage(channel: "/meta/connect").hashValue)
+    }
+
     @Test("a body that is not JSON, or not an array/object, throws")
     func invalidBodies() {
         #expect(throws: (any Error).self) { try BayeuxMessage.decodeBatch(Data("<html>".utf8)) }

@@ -5,16 +5,15 @@ import Foundation
 #endif
 
 /// One Bayeux message: a meta reply (`/meta/...`) or an event delivered on a channel.
+///
+/// The fields events carry are stored inline; those only protocol messages use (`error`,
+/// `advice`, `ext`...) live in one shared box that events do not have, so the thousand events of
+/// a reply stay small to move and copy.
 public struct BayeuxMessage: Sendable, Hashable {
     public var channel: String
     public var id: String?
     public var clientId: String?
     public var successful: Bool?
-    /// The `error` string, e.g. `403::Unknown client`.
-    public var error: String?
-    public var advice: BayeuxAdvice?
-    /// The subscribed channel of a subscribe reply (the first one if the server sent an array).
-    public var subscription: String?
     /// The event's payload (Salesforce: `event`, `sobject`, `payload`...). In a decoded reply it
     /// is kept as checked text and decoded when first read.
     public var data: JSONValue? {
@@ -23,10 +22,62 @@ public struct BayeuxMessage: Sendable, Hashable {
     }
     /// ``data``, still undecoded if nobody read it.
     package private(set) var lazyData: LazyJSONValue?
-    public var ext: JSONValue?
-    public var version: String?
-    public var supportedConnectionTypes: [String]?
-    public var connectionType: String?
+    private var details: DetailsBox?
+
+    /// The `error` string, e.g. `403::Unknown client`.
+    public var error: String? {
+        get { details?.value.error }
+        set { setDetail(\.error, newValue) }
+    }
+    public var advice: BayeuxAdvice? {
+        get { details?.value.advice }
+        set { setDetail(\.advice, newValue) }
+    }
+    /// The subscribed channel of a subscribe reply (the first one if the server sent an array).
+    public var subscription: String? {
+        get { details?.value.subscription }
+        set { setDetail(\.subscription, newValue) }
+    }
+    public var ext: JSONValue? {
+        get { details?.value.ext }
+        set { setDetail(\.ext, newValue) }
+    }
+    public var version: String? {
+        get { details?.value.version }
+        set { setDetail(\.version, newValue) }
+    }
+    public var supportedConnectionTypes: [String]? {
+        get { details?.value.supportedConnectionTypes }
+        set { setDetail(\.supportedConnectionTypes, newValue) }
+    }
+    public var connectionType: String? {
+        get { details?.value.connectionType }
+        set { setDetail(\.connectionType, newValue) }
+    }
+
+    /// The fields of protocol messages. Immutable once boxed: a change makes a new box.
+    private struct Details: Sendable, Hashable {
+        var error: String?
+        var advice: BayeuxAdvice?
+        var subscription: String?
+        var ext: JSONValue?
+        var version: String?
+        var supportedConnectionTypes: [String]?
+        var connectionType: String?
+    }
+
+    private final class DetailsBox: Sendable, Hashable {
+        let value: Details
+        init(_ value: Details) { self.value = value }
+        static func == (lhs: DetailsBox, rhs: DetailsBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
+        func hash(into hasher: inout Hasher) { hasher.combine(value) }
+    }
+
+    private mutating func setDetail<T>(_ field: WritableKeyPath<Details, T?>, _ value: T?) {
+        var updated = details?.value ?? Details()
+        updated[keyPath: field] = value
+        details = updated == Details() ? nil : DetailsBox(updated)
+    }
 
     public init(channel: String, id: String? = nil, clientId: String? = nil, successful: Bool? = nil,
                 error: String? = nil, advice: BayeuxAdvice? = nil, subscription: String? = nil,
@@ -37,14 +88,10 @@ public struct BayeuxMessage: Sendable, Hashable {
         self.id = id
         self.clientId = clientId
         self.successful = successful
-        self.error = error
-        self.advice = advice
-        self.subscription = subscription
-        self.data = data
-        self.ext = ext
-        self.version = version
-        self.supportedConnectionTypes = supportedConnectionTypes
-        self.connectionType = connectionType
+        self.lazyData = data.map(LazyJSONValue.init)
+        let details = Details(error: error, advice: advice, subscription: subscription, ext: ext, version: version,
+                              supportedConnectionTypes: supportedConnectionTypes, connectionType: connectionType)
+        self.details = details == Details() ? nil : DetailsBox(details)
     }
 
     /// Reads a message from its JSON object; unknown fields are ignored and fields of an

@@ -7,6 +7,8 @@ protocol StreamingSubscriber: Actor {
     /// Starts a worker for `attempt` (suspending while all workers are busy) that reports the
     /// handler's outcome to its delivery. Throws when the container takes no more workers.
     nonisolated func deliver(_ attempt: DeliveryAttempt) async throws
+    /// Starts the worker if that needs no wait (true); false when ``deliver(_:)`` would suspend.
+    nonisolated func tryDeliver(_ attempt: DeliveryAttempt) throws -> Bool
 }
 
 /// A subscriber whose workers call a handler of a `ServiceType` service.

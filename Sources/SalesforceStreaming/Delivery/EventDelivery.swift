@@ -49,7 +49,11 @@ final class EventDelivery: Sendable {
     /// Makes the first attempt for one entrypoint; suspends while the container's workers and
     /// their waiting line are full.
     func deliver(to target: any StreamingSubscriber) async throws {
-        try await target.deliver(DeliveryAttempt(delivery: self, number: 1))
+        let attempt = DeliveryAttempt(delivery: self, number: 1)
+        // Most events find room at once: no asynchronous call chain for them.
+        if try !target.tryDeliver(attempt) {
+            try await target.deliver(attempt)
+        }
     }
 
     /// The worker context data of the event, as nameko-salesforce sets it: `channel`,

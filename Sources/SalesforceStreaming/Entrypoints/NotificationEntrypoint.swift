@@ -117,6 +117,10 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
+    nonisolated func tryDeliver(_ attempt: DeliveryAttempt) throws -> Bool {
+        try context.trySpawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    }
+
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
         try await invoke(service, PushTopicNotification(event))
     }

@@ -42,6 +42,10 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
+    nonisolated func tryDeliver(_ attempt: DeliveryAttempt) throws -> Bool {
+        try context.trySpawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    }
+
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
         try await handler(service)(channel, event)
     }

@@ -27,7 +27,15 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
 
     /// The same for a job in one value (see ``WorkerJob``).
     package func spawnWorker(_ job: any WorkerJob<ServiceType>) async throws {
-        try await container.spawnWorker(job)
+        if try !container.trySpawnWorker(job) {
+            try await container.spawnWorker(job)
+        }
+    }
+
+    /// Starts `job` if that needs no wait for room (true); false when ``spawnWorker(_:)`` would
+    /// suspend. Lets an event loop hand most events over without an asynchronous call.
+    package func trySpawnWorker(_ job: any WorkerJob<ServiceType>) throws -> Bool {
+        try container.trySpawnWorker(job)
     }
 }
 

@@ -224,6 +224,11 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         try await pool.submit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
     }
 
+    /// Starts `job` if the pool takes it without waiting; false when ``spawnWorker(_:)`` would suspend.
+    nonisolated func trySpawnWorker(_ job: any WorkerJob<S>) throws -> Bool {
+        try pool.trySubmit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
+    }
+
     private nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
         let setup = workerSetup.withLock { $0 }
         var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job,
