@@ -68,6 +68,11 @@ let benchmarks: @Sendable () -> Void = {
                        service: NoopStreamingService.self, transport: .inProcess, store: { InMemoryReplayStore() })
     streamingBenchmark("End to end, loopback HTTP simulator + curl, in-memory store (max_workers 10)",
                        service: NoopStreamingService.self, transport: .loopbackHTTP, store: { InMemoryReplayStore() })
+    // The same with a handler that reads its event's payload (decoded on that first read).
+    streamingBenchmark("End to end, in-process simulator, in-memory store, handler reads the payload (max_workers 10)",
+                       service: PayloadReadingStreamingService.self, transport: .inProcess, store: { InMemoryReplayStore() })
+    streamingBenchmark("End to end, loopback HTTP simulator + curl, in-memory store, handler reads the payload (max_workers 10)",
+                       service: PayloadReadingStreamingService.self, transport: .loopbackHTTP, store: { InMemoryReplayStore() })
 
     // MARK: Watermark commits
 
