@@ -74,18 +74,18 @@ final class WorkerPool: Sendable {
     /// Accepts `job`, suspending while `backlog` accepted workers wait for a slot. Throws
     /// `closedError` once the pool is closed, and `CancellationError` if the caller is cancelled
     /// while waiting.
-    func submit(_ job: @escaping Job, closedError: any Error) async throws {
-        while try !trySubmit(job, closedError: closedError) {
+    func submit(_ job: @escaping Job, closedError: @autoclosure () -> any Error) async throws {
+        while try !trySubmit(job, closedError: closedError()) {
             try await waitForRoom()
         }
     }
 
     /// Accepts `job` if fewer than `backlog` accepted workers wait for a slot (true), without
     /// suspending; false when the caller should wait (``submit(_:closedError:)``). Throws
-    /// `closedError` once the pool is closed.
-    func trySubmit(_ job: @escaping Job, closedError: any Error) throws -> Bool {
+    /// `closedError` once the pool is closed (made only then: boxing an error allocates).
+    func trySubmit(_ job: @escaping Job, closedError: @autoclosure () -> any Error) throws -> Bool {
         let (accepted, wake): (Bool, CheckedContinuation<Job?, Never>?) = try state.withLock { state in
-            if state.closed { throw closedError }
+            if state.closed { throw closedError() }
             guard state.waiting < backlog else { return (false, nil) }
             return (true, enqueue(job, in: &state))
         }
