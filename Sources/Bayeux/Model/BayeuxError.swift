@@ -11,7 +11,7 @@ public enum BayeuxError: Error, Sendable, Hashable, CustomStringConvertible {
     case requestTooLarge(bytes: Int, limit: Int)
     /// The session was stopped.
     case stopped
-    /// `messages(subscribingTo:)` was called on a session that already runs a stream.
+    /// `messages(subscribingTo:)` or `messageBatches(subscribingTo:)` was called on a session that already runs a stream.
     case alreadyStarted
     /// The authenticator failed with a fatal error (the stream rethrows the original error;
     /// this case is what the state machine reports).

@@ -11,8 +11,8 @@ import Metrics
 /// `/meta/connect` long polls, recovering from every transient failure the protocol allows.
 ///
 /// The event stream is pull-driven: the next protocol request is sent only when the consumer asks
-/// for an event and none is buffered, so a consumer that stops pulling sends no new
-/// `/meta/connect` (backpressure). One stream per session.
+/// for an event and none is buffered (the batch stream reads one reply ahead), so a consumer that
+/// stops pulling sends no new `/meta/connect` (backpressure). One stream per session.
 public actor BayeuxSession {
     typealias Sleep = @Sendable (Duration) async throws -> Void
 

@@ -13,7 +13,9 @@ import Foundation
 public struct StreamingEvent: Sendable {
     /// The channel the event arrived on, e.g. `/topic/InvoiceStatementUpdates`.
     public let channel: String
-    /// The whole `data` object as the server sent it (decoded when first read).
+    /// The whole `data` object as the server sent it (decoded when first read). Until then the
+    /// event holds the text of the whole reply it came in: an event kept after its handler
+    /// returns, never read, keeps that reply in memory.
     public var data: JSONValue { storage.value }
     private let storage: LazyJSONValue
     /// `data.event.replayId`: the event's position on its channel (opaque; absent on non-durable servers).
