@@ -4,30 +4,47 @@ import Logging
 /// while its handler runs (Nameko's `WorkerContext`).
 public struct WorkerContext: Sendable {
     /// The service's name.
-    public let serviceName: String
+    public var serviceName: String { identity.serviceName }
     /// The entrypoint that started the worker, e.g. `subscribe(/topic/InvoiceStatementUpdates)`.
-    public let entrypoint: String
+    public var entrypoint: String { identity.entrypoint }
     /// Unique per worker: `<service>.<entrypoint>.<64 random bits in hex>`.
-    public var callID: String { "\(serviceName).\(entrypoint).\(String(callNumber, radix: 16))" }
-    /// The random part of ``callID`` (the text is made only when asked for: most workers never do).
-    private let callNumber: UInt64
+    public var callID: String { "\(serviceName).\(entrypoint).\(String(identity.callNumber, radix: 16))" }
     /// Context data the entrypoint attached, e.g. `client_id` and `replay_id` for streaming events.
-    public var data: [String: String] { dataSource.workerContextData }
-    /// Made into ``data`` when read: most workers of a busy stream never read it.
-    private let dataSource: any WorkerContextDataSource
+    public var data: [String: String] { identity.dataSource.workerContextData }
     /// A logger whose metadata carries the service, entrypoint, call ID and context data (made on
     /// first use in a worker: most handlers of a busy stream never log).
     public var logger: Logger {
-        var logger = baseLogger
+        var logger = identity.baseLogger
         logger[metadataKey: "service"] = .string(serviceName)
         logger[metadataKey: "entrypoint"] = .string(entrypoint)
         logger[metadataKey: "call_id"] = .string(callID)
         for (key, value) in data { logger[metadataKey: key] = .string(value) }
         return logger
     }
-    private let baseLogger: Logger
+    /// What does not change during the worker, in one object: the context is copied several times
+    /// per worker (into the task-local, to providers, to the observer), each copy one reference.
+    private let identity: Identity
     /// Values injected by dependency providers, keyed by provider identity.
     var dependencies: [ObjectIdentifier: any Sendable]
+
+    private final class Identity: Sendable {
+        let serviceName: String
+        let entrypoint: String
+        /// The random part of the call ID (its text is made only when asked for).
+        let callNumber: UInt64
+        /// Made into ``data`` when read: most workers of a busy stream never read it.
+        let dataSource: any WorkerContextDataSource
+        let baseLogger: Logger
+
+        init(serviceName: String, entrypoint: String, callNumber: UInt64, dataSource: any WorkerContextDataSource,
+             baseLogger: Logger) {
+            self.serviceName = serviceName
+            self.entrypoint = entrypoint
+            self.callNumber = callNumber
+            self.dataSource = dataSource
+            self.baseLogger = baseLogger
+        }
+    }
 
     /// The worker the current task runs for, if any.
     @TaskLocal public static var current: WorkerContext?
@@ -40,11 +57,8 @@ public struct WorkerContext: Sendable {
 
     /// A context whose call ID ends in `callNumber` (containers pass ``CallNumbers/next()``).
     init(serviceName: String, entrypoint: String, data: any WorkerContextDataSource, logger: Logger, callNumber: UInt64) {
-        self.serviceName = serviceName
-        self.entrypoint = entrypoint
-        self.callNumber = callNumber
-        self.dataSource = data
-        self.baseLogger = logger
+        self.identity = Identity(serviceName: serviceName, entrypoint: entrypoint, callNumber: callNumber,
+                                 dataSource: data, baseLogger: logger)
         self.dependencies = [:]
     }
 
