@@ -43,12 +43,14 @@ package struct JSONParser: ~Copyable {
     }
 
     /// The next byte that is not whitespace (not consumed), or nil at the end.
+    @inline(__always)
     package mutating func peek() -> UInt8? {
         skipWhitespace()
         return position < bytes.count ? bytes[position] : nil
     }
 
     /// Consumes `byte` after any whitespace; throws if something else comes.
+    @inline(__always)
     package mutating func consume(_ byte: UInt8) throws(JSONParseError) {
         guard peek() == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
         position += 1
@@ -61,6 +63,7 @@ package struct JSONParser: ~Copyable {
 
     /// The offset of the first quote, backslash or control character at or after `start`
     /// (`bytes.count` if none): eight bytes at a time, since most string bytes are plain.
+    @inline(__always)
     func plainRunEnd(from start: Int) -> Int {
         var index = start
         let count = bytes.count
@@ -84,6 +87,7 @@ package struct JSONParser: ~Copyable {
         return count
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
