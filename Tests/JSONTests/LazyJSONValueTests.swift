@@ -58,6 +58,24 @@ struct LazyJSONValueTests {
         #expect(checked > 5000)
     }
 
+    @Test("strings scanned eight bytes at a time: an escape, a quote or a control byte is found at every offset")
+    func wordScanning() throws {
+        for length in 0...40 {
+            let plain = String(repeating: "a", count: length)
+            #expect(try JSONValue(parsing: "\"\(plain)\"") == .string(plain))
+            for offset in 0..<length {
+                var escaped = Array(plain)
+                escaped[offset] = "é"
+                #expect(try JSONValue(parsing: "[\"\(String(escaped))\"]") == [.string(String(escaped))])
+                let withEscape = String(plain.prefix(offset)) + "\\n" + String(plain.dropFirst(offset))
+                #expect(try JSONValue(parsing: "\"\(withEscape)\"") == .string(String(plain.prefix(offset)) + "\n" + String(plain.dropFirst(offset))))
+                let withControl = String(plain.prefix(offset)) + "\u{01}" + String(plain.dropFirst(offset))
+                #expect(!Self.parses("\"\(withControl)\""), "a raw control character at \(offset) of \(length)")
+                #expect(!Self.skips("\"\(withControl)\""))
+            }
+        }
+    }
+
     @Test("skipValue refuses nesting deeper than the parser does")
     func skipDepth() {
         #expect(!Self.skips(String(repeating: "[", count: 600) + String(repeating: "]", count: 600)))
