@@ -94,6 +94,12 @@ let benchmarks: @Sendable () -> Void = {
         streamingBenchmark("End to end, in-process simulator, Redis store via PUSHTOPIC_REPLAY_ENABLED (max_workers 10)",
                            service: NoopStreamingService.self, transport: .inProcess, store: nil,
                            redisURI: redisURI)
+        streamingBenchmark("End to end, loopback HTTP simulator + curl, Redis store via PUSHTOPIC_REPLAY_ENABLED (max_workers 10)",
+                           service: NoopStreamingService.self, transport: .loopbackHTTP, store: nil,
+                           redisURI: redisURI)
+        streamingBenchmark("End to end, loopback HTTP simulator + curl, Redis store, handler reads the payload (max_workers 10)",
+                           service: PayloadReadingStreamingService.self, transport: .loopbackHTTP, store: nil,
+                           redisURI: redisURI)
         // The minimal comparison store (one SET per commit through the project's Redis module).
         streamingBenchmark("End to end, in-process simulator, minimal SET-per-commit Redis store (max_workers 10)",
                            service: NoopStreamingService.self, transport: .inProcess,
