@@ -10,6 +10,9 @@ protocol StreamingSubscriber: Actor {
     /// Starts the worker if that needs no wait (true); false when ``deliver(_:)`` would suspend.
     nonisolated func tryDeliver(_ attempt: DeliveryAttempt) throws -> Bool
 }
+// The two entrypoints implement `deliver`/`tryDeliver` with the same two lines each: a shared
+// implementation in a protocol extension runs unspecialized on every event and measured about
+// 700 more instructions per event (callgrind).
 
 /// A subscriber whose workers call a handler of a `ServiceType` service.
 protocol StreamingHandler<ServiceType>: StreamingSubscriber {
@@ -34,10 +37,9 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     }
 
     nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async {
-        if case .success = result {
-            attempt.delivery.handled()  // no suspension on the path every event takes
-        } else {
-            await attempt.delivery.finished(subscriber, attempt: attempt.number, result: result)
+        switch result {
+        case .success: attempt.delivery.handled()  // no suspension on the path every event takes
+        case .failure(let error): await attempt.delivery.failed(subscriber, attempt: attempt.number, error: error)
         }
     }
 }

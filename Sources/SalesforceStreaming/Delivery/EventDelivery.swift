@@ -71,12 +71,9 @@ final class EventDelivery: Sendable {
         targetDone(.handled)
     }
 
-    /// Called by `target`'s worker when the handler of attempt `number` ended.
-    nonisolated(nonsending) func finished(_ target: any StreamingSubscriber, attempt: Int, result: Result<Void, any Error>) async {
-        guard case .failure(let error) = result else {
-            targetDone(.handled)
-            return
-        }
+    /// Called by `target`'s worker when the handler of attempt `number` threw `error`: retries,
+    /// or parks the event, or stops the service, as the policy says.
+    nonisolated(nonsending) func failed(_ target: any StreamingSubscriber, attempt: Int, error: any Error) async {
         let metadata: Logger.Metadata = ["channel": "\(event.channel)", "replay_id": "\(event.replayID?.description ?? "none")",
                                          "attempt": "\(attempt)", "error": "\(error)"]
         if attempt < context.policy.maxAttempts {
@@ -134,7 +131,7 @@ final class EventDelivery: Sendable {
 }
 
 /// One attempt at delivering an event to one entrypoint, which runs it in a worker and reports the
-/// handler's outcome to ``EventDelivery/finished(_:attempt:result:)``.
+/// handler's outcome to ``EventDelivery/handled()`` or ``EventDelivery/failed(_:attempt:error:)``.
 struct DeliveryAttempt: Sendable {
     let delivery: EventDelivery
     /// 1 for the first attempt.

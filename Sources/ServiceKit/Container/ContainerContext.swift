@@ -27,9 +27,7 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
 
     /// The same for a job in one value (see ``WorkerJob``).
     package func spawnWorker(_ job: any WorkerJob<ServiceType>) async throws {
-        if try !container.trySpawnWorker(job) {
-            try await container.spawnWorker(job)
-        }
+        try await container.spawnWorker(job)
     }
 
     /// Starts `job` if that needs no wait for room (true); false when ``spawnWorker(_:)`` would
