@@ -16,10 +16,20 @@ import Synchronization
 package final class LazyJSONValue: Sendable, Hashable {
     private enum Storage {
         /// The reply the value's text is part of, and where in it (checked by
-        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``).
-        case text(document: Data, range: Range<Int>)
+        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``), with the members read from
+        /// the text so far.
+        case text(document: Data, range: Range<Int>, members: [Member])
         case decoded(JSONValue)
     }
+
+    private struct Member {
+        let path: [String]
+        let value: JSONValue?
+    }
+
+    /// Members read from the text before the whole value is decoded instead: a handler that
+    /// reads one part of an event (its `sobject`) decodes only that part.
+    private static let memberLimit = 4
 
     private let storage: Mutex<Storage>
     /// One member looked up while the text was checked (an event's replay ID, needed before its
@@ -30,7 +40,7 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// Keeps the value at `range` of `document` (offsets from its start), which the caller
     /// checked; `member` is the member at `path` found while checking, if one was looked up.
     package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil) {
-        self.storage = Mutex(.text(document: document, range: range))
+        self.storage = Mutex(.text(document: document, range: range, members: []))
         self.knownPath = member?.path
         self.knownValue = member?.value ?? nil
     }
@@ -46,27 +56,44 @@ package final class LazyJSONValue: Sendable, Hashable {
         let text: (document: Data, range: Range<Int>)
         switch storage.withLock({ $0 }) {
         case .decoded(let value): return value
-        case .text(let document, let range): text = (document, range)
+        case .text(let document, let range, _): text = (document, range)
         }
         let value = Self.decode(text.range, of: text.document)
         storage.withLock { $0 = .decoded(value) }
         return value
     }
 
-    /// The member at `path` (object member names), read from the text when the value was not
-    /// decoded yet: the replay ID of an event is needed before its handler runs.
+    /// The member at `path` (object member names; nil when a level is missing or not an object),
+    /// the same as subscripting ``value`` level by level. Until the value is decoded, it is read
+    /// from the text and kept: an event's replay ID is needed before its handler runs, and a
+    /// handler that reads only `sobject` need not decode the rest. After a few different members,
+    /// the whole value is decoded instead.
     package func member(at path: [String]) -> JSONValue? {
         if let knownPath, knownPath == path { return knownValue }
+        let text: (document: Data, range: Range<Int>)
         switch storage.withLock({ $0 }) {
         case .decoded(let value):
-            var current: JSONValue? = value
-            for name in path { current = current?[name] }
-            return current
-        case .text(let document, let range):
-            return Self.withParser(range, of: document) { parser in
-                (try? parser.member(at: path[...])) ?? nil
-            }
+            return Self.member(at: path, of: value)
+        case .text(let document, let range, let members):
+            if let known = members.first(where: { $0.path == path }) { return known.value }
+            if members.count >= Self.memberLimit { return Self.member(at: path, of: value) }
+            text = (document, range)
         }
+        let found: JSONValue? = Self.withParser(text.range, of: text.document) { parser in
+            (try? parser.member(at: path[...])) ?? nil
+        }
+        storage.withLock { storage in
+            guard case .text(let document, let range, var members) = storage else { return }
+            members.append(Member(path: path, value: found))
+            storage = .text(document: document, range: range, members: members)
+        }
+        return found
+    }
+
+    private static func member(at path: [String], of value: JSONValue) -> JSONValue? {
+        var current: JSONValue? = value
+        for name in path { current = current?[name] }
+        return current
     }
 
     /// Checked text always parses (``JSONParser/skipValue()`` accepts what the parser accepts,

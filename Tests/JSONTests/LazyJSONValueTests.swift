@@ -117,4 +117,20 @@ struct LazyJSONValueTests {
         #expect(known.member(at: ["event", "replayId"]) == 41, "the member found while checking is used as is")
         #expect(LazyJSONValue(.null).member(at: ["event"]) == nil)
     }
+
+    @Test("members read from the text (kept, then past the limit from the decoded value) equal the parsed value's", arguments: documents)
+    func membersReadFromText(_ document: String) throws {
+        let parsed = try JSONValue(parsing: document)
+        let lazy = LazyJSONValue(checkedText: 0..<document.utf8.count, of: Data(document.utf8))
+        let paths = [["sobject"], ["event", "type"], ["sobject"], ["event"], ["payload"], ["missing"],
+                     ["event", "replayId"], ["sobject", "Name"], ["event", "type"], []]
+        for round in 1...2 {
+            for path in paths {
+                var expected: JSONValue? = parsed
+                for name in path { expected = expected?[name] }
+                #expect(lazy.member(at: path) == expected, "round \(round), \(path) in \(document)")
+            }
+        }
+        #expect(lazy.value == parsed)
+    }
 }

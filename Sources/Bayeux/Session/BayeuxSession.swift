@@ -152,11 +152,17 @@ public actor BayeuxSession {
 
     /// Starts the next step now if it is an immediate long poll; ``fillBuffer(stream:channels:)``
     /// takes its outcome.
+    ///
+    /// At high priority: the consumer's workers can hold every thread of the default priority
+    /// while they go through the batch, and a read-ahead queued behind them would send its
+    /// request only once they run dry, which is no read-ahead at all. On Linux every priority has
+    /// its own threads, so the request goes out and its answer is decoded while they work
+    /// (measured: ~2 ms without events per 1000-event reply before, 117 K vs 143 K events/s).
     private func startReadAhead() {
         guard readAhead == nil, !stopped, case .connect(let delay, _, _)? = pendingAction, delay == .zero else { return }
         let action = pendingAction!
         pendingAction = nil
-        readAhead = Task { try await self.execute(action) }
+        readAhead = Task(priority: .high) { try await self.execute(action) }
     }
 
     /// Runs protocol steps until an event is buffered (true) or the stream ends (false).

@@ -33,16 +33,18 @@ public struct StreamingEvent: Sendable {
     }
 
     /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).
-    public var createdDate: String? { data["event"]?["createdDate"]?.stringValue }
+    public var createdDate: String? { storage.member(at: ["event", "createdDate"])?.stringValue }
 
     /// `data.event.type` for PushTopic events: `created`, `updated`, `deleted` or `undeleted`.
-    public var eventType: String? { data["event"]?["type"]?.stringValue }
+    public var eventType: String? { storage.member(at: ["event", "type"])?.stringValue }
 
     /// `data.sobject` for PushTopic events: the record's fields the topic's query selects.
-    public var sobject: JSONValue? { data["sobject"] }
+    /// Reading it (or ``payload``, ``createdDate``, ``eventType``) before ``data`` decodes only
+    /// that part of the event.
+    public var sobject: JSONValue? { storage.member(at: ["sobject"]) }
 
     /// `data.payload` for platform events, change data capture and generic events.
-    public var payload: JSONValue? { data["payload"] }
+    public var payload: JSONValue? { storage.member(at: ["payload"]) }
 
     /// Decodes the value at `key` of `data` (or the whole `data` when `key` is nil) into a type of yours.
     ///
@@ -53,7 +55,7 @@ public struct StreamingEvent: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, at key: String? = nil) throws -> T {
         let value: JSONValue
         if let key {
-            guard let found = data[key] else {
+            guard let found = storage.member(at: [key]) else {
                 throw DecodingError.keyNotFound(EventKey(key), .init(codingPath: [], debugDescription: "event data has no '\(key)'"))
             }
             value = found
