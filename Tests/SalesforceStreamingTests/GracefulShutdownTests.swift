@@ -58,4 +58,38 @@ struct GracefulShutdownTests {
             #expect(await org.stats().clients == 0, "then the client disconnected")
         }
     }
+
+    @Test("stop() while a reply's later events wait for a worker: the running one finishes and is committed, the others are not started and a restart replays them")
+    func eventsNotStartedAreReplayedAfterStop() async throws {
+        let gate = Gate()
+        try await SlowHandlers.$gate.withValue(gate) {
+            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
+            let store = InMemoryReplayStore()
+            let user = await org.currentConfiguration.users.first ?? .demo
+            let configuration = ServiceConfiguration(.mapping([
+                "max_workers": .int(1),
+                "SALESFORCE": StreamingTestHarness<SlowSubscriber>.defaultConfiguration(user: user).root["SALESFORCE"] ?? .null,
+            ]))
+            let channel = "/topic/InvoiceStatementUpdates"
+            let first = try await StreamingTestHarness(SlowSubscriber.self, channels: [channel], configuration: configuration,
+                                                       org: org, replayStore: store)
+            try await first.start()
+            let ids = try await org.publish((1...5).map { SimulatedEventBody.sobject(["Id": "a00D0000008o6y8IAA", "Name": .string("INV-\($0)")]) }, to: channel)
+            while await gate.arrivals == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let stopping = Task { await first.stop() }
+            try await Task.sleep(for: .milliseconds(100))
+            await gate.release()
+            await stopping.value
+            #expect(await gate.arrivals == 1, "the events waiting for the one worker did not start at stop")
+            #expect(await store.replayID(for: channel) == ReplayID(.int(ids[0])), "committed up to the handled event")
+
+            let second = try await StreamingTestHarness(SlowSubscriber.self, channels: [channel], configuration: configuration,
+                                                        org: org, replayStore: store)
+            try await second.start()
+            try await second.waiter.wait(for: 4)
+            await second.stop()
+            #expect(await gate.arrivals == 5, "each of the four handled once after the restart")
+            #expect(await store.replayID(for: channel) == ReplayID(.int(ids[4])))
+        }
+    }
 }

@@ -143,6 +143,85 @@ struct WorkerPoolTests {
         await pool.waitUntilIdle()
         #expect(await !recorder.entries.contains("start c"))
     }
+
+    // MARK: Batches
+
+    /// Workers made of `jobs`, run by index.
+    final class Batch: WorkerBatch {
+        let jobs: [WorkerPool.Job]
+        var count: Int { jobs.count }
+        init(_ jobs: [WorkerPool.Job]) { self.jobs = jobs }
+        func runWorker(at index: Int) async { await jobs[index]() }
+    }
+
+    @Test("a batch's workers each run once, start in index order, at most `capacity` at once, behind jobs queued before")
+    func batchRunsInOrderWithinCapacity() async throws {
+        let pool = WorkerPool(capacity: 2, backlog: 4)
+        let recorder = Recorder<String>()
+        let gates = (0..<7).map { _ in Gate() }
+        try await pool.submit(job("single", recorder, gate: gates[0]), closedError: PoolClosed())
+        try await pool.submit(batch: Batch((1..<7).map { job("b\($0)", recorder, gate: gates[$0]) }), closedError: PoolClosed())
+        #expect(await recorder.waitUntil { $0.count == 2 })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await recorder.entries == ["start single", "start b1"])
+        #expect(pool.running == 2 && pool.pending == 7)
+        await gates[0].release()
+        #expect(await recorder.waitUntil { $0.contains("start b2") })
+        #expect(await !recorder.entries.contains("start b3"))
+        for gate in gates { await gate.release() }
+        await pool.waitUntilIdle()
+        let entries = await recorder.entries
+        #expect(entries.filter { $0.hasPrefix("start") } == ["start single"] + (1..<7).map { "start b\($0)" })
+        #expect(entries.filter { $0.hasPrefix("end") }.count == 7)
+        #expect(pool.pending == 0)
+    }
+
+    @Test("a batch is accepted whole while fewer than `backlog` wait, even when larger; the next one waits for room")
+    func batchBackpressure() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 4)
+        let recorder = Recorder<String>()
+        let gate = Gate()
+        try await pool.submit(batch: Batch((0..<10).map { job("a\($0)", recorder, gate: gate) }), closedError: PoolClosed())
+        #expect(pool.pending == 10, "accepted whole although larger than the backlog")
+        let second = Task { try await pool.submit(batch: Batch([job("b", recorder, gate: gate)]), closedError: PoolClosed()) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(pool.pending == 10, "not accepted while more than the backlog waits")
+        await gate.release()
+        try await second.value
+        await pool.waitUntilIdle()
+        let starts = await recorder.entries.filter { $0.hasPrefix("start") }
+        #expect(starts == (0..<10).map { "start a\($0)" } + ["start b"])
+    }
+
+    @Test("close drops the batch workers that did not start, runs the started ones and the jobs accepted alone")
+    func closeDropsUnstartedBatchWorkers() async throws {
+        let pool = WorkerPool(capacity: 1, backlog: 10)
+        let recorder = Recorder<String>()
+        let gate = Gate()
+        try await pool.submit(batch: Batch((0..<5).map { job("b\($0)", recorder, gate: gate) }), closedError: PoolClosed())
+        try await pool.submit(job("single", recorder, gate: gate), closedError: PoolClosed())
+        #expect(await recorder.waitUntil { $0 == ["start b0"] })
+        pool.close(PoolClosed())
+        #expect(pool.pending == 2, "the running batch worker and the job submitted alone")
+        await #expect(throws: PoolClosed.self) { try await pool.submit(batch: Batch([{}]), closedError: PoolClosed()) }
+        await gate.release()
+        await pool.waitUntilIdle()
+        #expect(await recorder.entries == ["start b0", "end b0", "start single", "end single"])
+    }
+
+    @Test("a burst of batches runs on at most `capacity` tasks")
+    func batchesReuseTasks() async throws {
+        let pool = WorkerPool(capacity: 3, backlog: 3)
+        let tasks = Recorder<Int>()
+        for _ in 0..<20 {
+            let jobs: [WorkerPool.Job] = (0..<50).map { _ in { await tasks.record(withUnsafeCurrentTask { $0!.hashValue }) } }
+            try await pool.submit(batch: Batch(jobs), closedError: PoolClosed())
+        }
+        await pool.waitUntilIdle()
+        let entries = await tasks.entries
+        #expect(entries.count == 1_000)
+        #expect(Set(entries).count <= 3)
+    }
 }
 
 /// Something a worker closure holds, to see whether the pool still holds the closure.

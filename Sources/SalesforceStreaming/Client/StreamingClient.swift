@@ -144,11 +144,14 @@ actor StreamingClient: SharedExtension {
                             delivery: EventDelivery.Context, logger: Logger, services: ContainerServices) async {
         do {
             for try await batch in session.messageBatches(subscribingTo: channels) {
+                var handOver = DeliveryGroups(capacity: batch.count)
                 // By index: the event takes the three fields it needs, not a copy of each message.
                 for index in batch.indices {
-                    guard try await route(channel: batch[index].channel, data: batch[index].lazyData,
-                                          clientID: batch[index].clientId, routes: routes, delivery: delivery,
-                                          logger: logger) else { return }
+                    route(channel: batch[index].channel, data: batch[index].lazyData, clientID: batch[index].clientId,
+                          routes: routes, delivery: delivery, logger: logger, into: &handOver)
+                }
+                for group in handOver.groups {
+                    try await group.target.deliver(group.deliveries)
                 }
             }
         } catch is CancellationError {
@@ -159,13 +162,14 @@ actor StreamingClient: SharedExtension {
         }
     }
 
-    /// Hands an event to the entrypoints of its channel; false once the container takes no more workers.
+    /// Adds an event's deliveries for the entrypoints of its channel to `groups`, taking its
+    /// replay tracker tickets in the order events arrive.
     private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes table: RouteTable,
-                              delivery context: EventDelivery.Context, logger: Logger) async throws -> Bool {
+                              delivery context: EventDelivery.Context, logger: Logger, into groups: inout DeliveryGroups) {
         let routes = table.routes(for: channel)
         if routes.isEmpty {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
-            return true
+            return
         }
         let event = StreamingEvent(channel: channel, data: data)
         for route in routes {
@@ -173,14 +177,36 @@ actor StreamingClient: SharedExtension {
             let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket,
                                          targets: route.targets.count, context: context)
             for target in route.targets {
-                do {
-                    try await delivery.deliver(to: target)
-                } catch ContainerError.notRunning {
-                    return false
-                }
+                groups.append(delivery, for: target)
             }
         }
-        return true
+    }
+}
+
+/// A reply's deliveries by entrypoint, in arrival order within each: handed to each entrypoint
+/// as one batch of workers.
+struct DeliveryGroups {
+    private(set) var groups: [(target: any StreamingSubscriber, deliveries: [EventDelivery])] = []
+    private let capacity: Int
+    private var last = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    mutating func append(_ delivery: EventDelivery, for target: any StreamingSubscriber) {
+        if last < groups.count, groups[last].target === target {
+            groups[last].deliveries.append(delivery)
+        } else if let index = groups.firstIndex(where: { $0.target === target }) {
+            last = index
+            groups[index].deliveries.append(delivery)
+        } else {
+            var deliveries: [EventDelivery] = []
+            deliveries.reserveCapacity(groups.isEmpty ? capacity : 16)
+            deliveries.append(delivery)
+            last = groups.count
+            groups.append((target, deliveries))
+        }
     }
 }
 

@@ -6,8 +6,9 @@ import Synchronization
 /// replay tracker: handled when every handler succeeded, parked when a failed one was dead-lettered,
 /// failed otherwise (the watermark then stays before the event).
 ///
-/// The first attempt runs inline in the streaming loop (so a full worker pool holds the loop back);
-/// retries run later in their own tasks, after the policy's delay, and take a worker slot like any event.
+/// First attempts reach the container as one batch per reply and entrypoint (so a full waiting
+/// line holds the streaming loop back); retries run later in their own tasks, after the policy's
+/// delay, and take a worker slot like any event.
 final class EventDelivery: Sendable {
     /// What every delivery of a connection shares (a class: each event holds one reference).
     final class Context: Sendable {
@@ -44,16 +45,6 @@ final class EventDelivery: Sendable {
         self.targets = targets
         self.state = Mutex((targets, .handled))
         self.context = context
-    }
-
-    /// Makes the first attempt for one entrypoint; suspends while the container's workers and
-    /// their waiting line are full.
-    func deliver(to target: any StreamingSubscriber) async throws {
-        let attempt = DeliveryAttempt(delivery: self, number: 1)
-        // Most events find room at once: no asynchronous call chain for them.
-        if try !target.tryDeliver(attempt) {
-            try await target.deliver(attempt)
-        }
     }
 
     /// The worker context data of the event, as nameko-salesforce sets it: `channel`,

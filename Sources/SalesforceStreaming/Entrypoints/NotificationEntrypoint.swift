@@ -117,8 +117,8 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
-    nonisolated func tryDeliver(_ attempt: DeliveryAttempt) throws -> Bool {
-        try context.trySpawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {
+        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: deliveries))
     }
 
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {

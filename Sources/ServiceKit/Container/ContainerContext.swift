@@ -30,10 +30,11 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
         try await container.spawnWorker(job)
     }
 
-    /// Starts `job` if that needs no wait for room (true); false when ``spawnWorker(_:)`` would
-    /// suspend. Lets an event loop hand most events over without an asynchronous call.
-    package func trySpawnWorker(_ job: any WorkerJob<ServiceType>) throws -> Bool {
-        try container.trySpawnWorker(job)
+    /// Accepts every job of `jobs` at once, as ``spawnWorker(_:)`` accepts one: they start in
+    /// order, each in its own worker. Jobs that have not started when the container stops are
+    /// dropped (see ``WorkerBatch``): for events that are delivered again from a replay position.
+    package func spawnWorkers(_ jobs: any WorkerJobBatch<ServiceType>) async throws {
+        try await container.spawnWorkers(jobs)
     }
 }
 

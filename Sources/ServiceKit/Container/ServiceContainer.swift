@@ -224,12 +224,12 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         try await pool.submit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
     }
 
-    /// Starts `job` if the pool takes it without waiting; false when ``spawnWorker(_:)`` would suspend.
-    nonisolated func trySpawnWorker(_ job: any WorkerJob<S>) throws -> Bool {
-        try pool.trySubmit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
+    /// Hands the pool every job of `jobs` at once (see ``WorkerBatch``).
+    nonisolated func spawnWorkers(_ jobs: any WorkerJobBatch<S>) async throws {
+        try await pool.submit(batch: ContainerJobBatch(container: self, jobs: jobs), closedError: ContainerError.notRunning)
     }
 
-    private nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
+    fileprivate nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
         let setup = workerSetup.withLock { $0 }
         var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job,
                                     logger: setup.logger, callNumber: callNumbers.next())
@@ -310,5 +310,22 @@ private final class WorkerSetup: Sendable {
         self.observer = observer
         self.providers = providers
         self.replaced = replaced
+    }
+}
+
+/// The pool's view of a batch of a container's jobs.
+private final class ContainerJobBatch<S: Service>: WorkerBatch {
+    let container: ServiceContainer<S>
+    let jobs: any WorkerJobBatch<S>
+    let count: Int
+
+    init(container: ServiceContainer<S>, jobs: any WorkerJobBatch<S>) {
+        self.container = container
+        self.jobs = jobs
+        self.count = jobs.count
+    }
+
+    func runWorker(at index: Int) async {
+        await container.runWorker(jobs.job(at: index))
     }
 }

@@ -15,6 +15,14 @@ package protocol WorkerJob<ServiceType>: WorkerContextDataSource {
     nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async
 }
 
+/// Jobs handed to the container together, e.g. the events of one reply
+/// (``ContainerContext/spawnWorkers(_:)``).
+package protocol WorkerJobBatch<ServiceType>: Sendable {
+    associatedtype ServiceType: Service
+    var count: Int { get }
+    func job(at index: Int) -> any WorkerJob<ServiceType>
+}
+
 /// Where a worker's context data (``WorkerContext/data``) comes from: built when read.
 package protocol WorkerContextDataSource: Sendable {
     var workerContextData: [String: String] { get }

@@ -8,13 +8,34 @@ import Synchronization
 /// created or woken per event (a task and a thread wake-up per event was most of the CPU an event
 /// cost). `submit` takes a worker at once while fewer than `backlog` wait for a slot; beyond that
 /// it suspends until half of them have started, so a producer is held back in steps rather than
-/// woken for every slot that frees.
+/// woken for every slot that frees. A ``WorkerBatch`` (a reply's events) is accepted whole under
+/// the same rule, with one lock and one wake-up per idle task for all its workers: handing a
+/// thousand events over one by one cost a lock round trip and often a thread wake-up each.
 ///
 /// Every method is synchronous under one lock except the two suspensions (`submit` when full, a
 /// worker task when idle). Continuations of the hot path are resumed after the lock is released:
 /// a resume may wake a thread, and producer and workers contend for this lock on every event.
 final class WorkerPool: Sendable {
     typealias Job = @Sendable () async -> Void
+
+    /// One worker to run: a job submitted alone, or one of a batch's.
+    enum Work: Sendable {
+        case job(Job)
+        case item(any WorkerBatch, index: Int)
+
+        func run() async {
+            switch self {
+            case .job(let job): await job()
+            case .item(let batch, let index): await batch.runWorker(at: index)
+            }
+        }
+    }
+
+    /// A queued submission: a job, or the workers of a batch from `next` on.
+    private enum Entry {
+        case job(Job)
+        case batch(any WorkerBatch, next: Int)
+    }
 
     let capacity: Int
     let backlog: Int
@@ -25,12 +46,14 @@ final class WorkerPool: Sendable {
     }
 
     private struct State {
-        /// Accepted workers not yet started; those before `head` were taken.
-        var queue: [Job] = []
+        /// Accepted workers not yet started; the entries before `head` were taken.
+        var queue: [Entry] = []
         var head = 0
-        var idleTasks: [CheckedContinuation<Job?, Never>] = []
-        /// Jobs given to tasks just started, until each takes its own.
-        var handoffs: [Int: Job] = [:]
+        /// Workers in `queue` (a batch entry counts each worker it has left).
+        var waiting = 0
+        var idleTasks: [CheckedContinuation<Work?, Never>] = []
+        /// Work given to tasks just started, until each takes its own.
+        var handoffs: [Int: Work] = [:]
         var tasks: [Int: Task<Void, Never>] = [:]
         var nextTaskID = 0
         var running = 0
@@ -39,11 +62,24 @@ final class WorkerPool: Sendable {
         var closed = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-        var waiting: Int { queue.count - head }
-
-        mutating func popJob() -> Job? {
+        mutating func popWork() -> Work? {
             guard head < queue.count else { return nil }
-            let job = queue[head]
+            waiting -= 1
+            switch queue[head] {
+            case .job(let job):
+                advance()
+                return .job(job)
+            case .batch(let batch, let next):
+                if next + 1 < batch.count {
+                    queue[head] = .batch(batch, next: next + 1)
+                } else {
+                    advance()
+                }
+                return .item(batch, index: next)
+            }
+        }
+
+        private mutating func advance() {
             head += 1
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
@@ -53,7 +89,14 @@ final class WorkerPool: Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            return job
+        }
+
+        /// Drops the workers of batches not started yet (see ``WorkerBatch``).
+        mutating func dropBatches() {
+            let kept = queue[head...].filter { if case .job = $0 { true } else { false } }
+            queue = Array(kept)
+            head = 0
+            waiting = kept.count
         }
     }
 
@@ -84,24 +127,63 @@ final class WorkerPool: Sendable {
     /// suspending; false when the caller should wait (``submit(_:closedError:)``). Throws
     /// `closedError` once the pool is closed (made only then: boxing an error allocates).
     func trySubmit(_ job: @escaping Job, closedError: @autoclosure () -> any Error) throws -> Bool {
-        let (accepted, wake): (Bool, CheckedContinuation<Job?, Never>?) = try state.withLock { state in
+        let (accepted, wake): (Bool, CheckedContinuation<Work?, Never>?) = try state.withLock { state in
             if state.closed { throw closedError() }
             guard state.waiting < backlog else { return (false, nil) }
             return (true, enqueue(job, in: &state))
         }
-        wake?.resume(returning: job)
+        wake?.resume(returning: .job(job))
         return accepted
     }
 
-    /// Stops accepting workers; every later or waiting `submit` throws `error`. Accepted workers
-    /// still run; see ``waitUntilIdle()``.
+    /// Accepts every worker of `batch` at once, suspending while `backlog` accepted workers wait
+    /// for a slot; they start in index order. Throws like ``submit(_:closedError:)``.
+    func submit(batch: any WorkerBatch, closedError: @autoclosure () -> any Error) async throws {
+        while try !trySubmit(batch: batch, closedError: closedError()) {
+            try await waitForRoom()
+        }
+    }
+
+    /// Accepts every worker of `batch` if fewer than `backlog` accepted workers wait for a slot
+    /// (true), without suspending; false when the caller should wait. One lock and at most one
+    /// wake-up per idle task for the whole batch, however many workers it has.
+    func trySubmit(batch: any WorkerBatch, closedError: @autoclosure () -> any Error) throws -> Bool {
+        guard batch.count > 0 else { return true }
+        let wakes: [(CheckedContinuation<Work?, Never>, Work)]? = try state.withLock { state in
+            if state.closed { throw closedError() }
+            guard state.waiting < backlog else { return nil }
+            state.queue.append(.batch(batch, next: 0))
+            state.waiting += batch.count
+            var wakes: [(CheckedContinuation<Work?, Never>, Work)] = []
+            while !state.idleTasks.isEmpty || state.tasks.count < capacity, let work = state.popWork() {
+                state.running += 1
+                if let idle = state.idleTasks.popLast() {
+                    wakes.append((idle, work))
+                } else {
+                    startTask(with: work, in: &state)
+                }
+            }
+            return wakes
+        }
+        guard let wakes else { return false }
+        for (task, work) in wakes { task.resume(returning: work) }
+        return true
+    }
+
+    /// Stops accepting workers; every later or waiting `submit` throws `error`. Accepted jobs
+    /// still run (see ``waitUntilIdle()``); the workers of batches that did not start are dropped.
     func close(_ error: any Error) {
         state.withLock { state in
             state.closed = true
+            state.dropBatches()
             for submitter in state.submitters { submitter.continuation.resume(throwing: error) }
             state.submitters.removeAll()
             for task in state.idleTasks { task.resume(returning: nil) }
             state.idleTasks.removeAll()
+            if state.running == 0 && state.waiting == 0 {
+                for waiter in state.idleWaiters { waiter.resume() }
+                state.idleWaiters.removeAll()
+            }
         }
     }
 
@@ -124,6 +206,7 @@ final class WorkerPool: Sendable {
         let tasks = state.withLock { state in
             state.queue.removeAll()
             state.head = 0
+            state.waiting = 0
             return Array(state.tasks.values)
         }
         for task in tasks { task.cancel() }
@@ -133,42 +216,48 @@ final class WorkerPool: Sendable {
 
     /// Takes an idle task for `job` (returned: the caller resumes it with the job once the lock is
     /// released), or starts a task for it, or queues it. Called under the lock.
-    private func enqueue(_ job: @escaping Job, in state: inout State) -> CheckedContinuation<Job?, Never>? {
+    private func enqueue(_ job: @escaping Job, in state: inout State) -> CheckedContinuation<Work?, Never>? {
         if !state.idleTasks.isEmpty {
             state.running += 1
             return state.idleTasks.removeLast()
         } else if state.tasks.count < capacity {
             state.running += 1
-            let id = state.nextTaskID
-            state.nextTaskID += 1
-            // Handed over through the state, not captured by the task's closure: that would keep
-            // the job (and its event) alive as long as the task.
-            state.handoffs[id] = job
-            state.tasks[id] = Task { await self.runTask(id: id) }
+            startTask(with: .job(job), in: &state)
         } else {
-            state.queue.append(job)
+            state.queue.append(.job(job))
+            state.waiting += 1
         }
         return nil
     }
 
+    /// Starts a task that runs `work` first. Called under the lock.
+    private func startTask(with work: Work, in state: inout State) {
+        let id = state.nextTaskID
+        state.nextTaskID += 1
+        // Handed over through the state, not captured by the task's closure: that would keep
+        // the work (and its event) alive as long as the task.
+        state.handoffs[id] = work
+        state.tasks[id] = Task { await self.runTask(id: id) }
+    }
+
     private func runTask(id: Int) async {
-        var job = state.withLock { $0.handoffs.removeValue(forKey: id) }
-        while let current = job {
-            await current()
-            job = await next(taskID: id)
+        var work = state.withLock { $0.handoffs.removeValue(forKey: id) }
+        while let current = work {
+            await current.run()
+            work = await next(taskID: id)
         }
     }
 
     /// Called by a task after its worker finished: the next queued worker, or nil when the pool
     /// closed and nothing is left (the task ends). Parks while the queue is empty.
-    private func next(taskID: Int) async -> Job? {
+    private func next(taskID: Int) async -> Work? {
         var submitters: [Submitter] = []
-        let taken: Job?? = state.withLock { state in
+        let taken: Work?? = state.withLock { state in
             state.running -= 1
-            if let job = state.popJob() {
+            if let work = state.popWork() {
                 state.running += 1
                 submitters = takeSubmittersIfRoom(in: &state)
-                return .some(job)
+                return .some(work)
             }
             if state.running == 0 {
                 for waiter in state.idleWaiters { waiter.resume() }
@@ -182,11 +271,11 @@ final class WorkerPool: Sendable {
         }
         for submitter in submitters { submitter.continuation.resume() }
         if let taken { return taken }
-        let job = await withCheckedContinuation { (continuation: CheckedContinuation<Job?, Never>) in
+        let work = await withCheckedContinuation { (continuation: CheckedContinuation<Work?, Never>) in
             state.withLock { state in
-                if let job = state.popJob() {
+                if let work = state.popWork() {
                     state.running += 1
-                    continuation.resume(returning: job)
+                    continuation.resume(returning: work)
                 } else if state.closed {
                     continuation.resume(returning: nil)
                 } else {
@@ -194,12 +283,12 @@ final class WorkerPool: Sendable {
                 }
             }
         }
-        if job == nil {
+        if work == nil {
             state.withLock { state in
                 state.tasks[taskID] = nil
             }
         }
-        return job
+        return work
     }
 
     /// Every waiting submitter, once at most half the backlog waits (to be resumed after the lock).
@@ -233,4 +322,17 @@ final class WorkerPool: Sendable {
         }
         try Task.checkCancellation()
     }
+}
+
+/// Workers submitted together (the events of one reply): `count` of them, started in index
+/// order, each in its own slot like a job submitted alone, for one lock and one wake-up per idle
+/// task instead of one per worker.
+///
+/// A batch is an offer: the workers of it that have not started when the pool closes are
+/// dropped, so the submitter must be able to hand them again later (streaming events are replayed
+/// from the last position every worker before them reached).
+package protocol WorkerBatch: AnyObject, Sendable {
+    var count: Int { get }
+    /// Runs worker `index`.
+    func runWorker(at index: Int) async
 }
