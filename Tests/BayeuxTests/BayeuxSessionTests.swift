@@ -376,6 +376,24 @@ struct BayeuxSessionTests {
         #expect(try await batches.next() == nil)
     }
 
+    @Test("the connect reply may come before, after or between a reply's events: the events keep their order, stamped, the reply is still read")
+    func metaReplyAnywhereInAReply() async throws {
+        let connect: JSONValue = ["channel": "/meta/connect", "successful": true]
+        let h = Self.harness([
+            Server.handshake(),
+            .json([Server.event("/topic/A", replayID: 1), Server.event("/topic/A", replayID: 2), connect]),
+            .json([Server.event("/topic/A", replayID: 3), connect, Server.event("/topic/A", replayID: 4)]),
+            .json([connect, Server.event("/topic/A", replayID: 5), Server.event("/topic/A", replayID: 6)]),
+        ])
+        var batches = h.session.messageBatches(subscribingTo: []).makeAsyncIterator()
+        var received: [[BayeuxMessage]] = []
+        for _ in 0..<3 { received.append(try #require(try await batches.next())) }
+        #expect(received.map(Self.replayIDs) == [[1, 2], [3, 4], [5, 6]])
+        #expect(received.joined().allSatisfy { $0.channel == "/topic/A" && $0.clientId == "client-1" })
+        #expect(await h.session.statistics.eventsReceived == 6)
+        await h.session.stop()
+    }
+
     @Test("stop() while a read-ahead long poll hangs ends the batch stream at once")
     func stopDuringReadAhead() async throws {
         let h = Self.harness([Server.handshake(), Server.connected(events: [Server.event("/topic/A", replayID: 1)])])

@@ -233,12 +233,14 @@ public struct BayeuxMessage: Sendable, Hashable {
             try parser.consume(UInt8(ascii: "["))
             var messages: [BayeuxMessage] = []
             var skipped = 0
+            var lastChannel: String?  // not `messages.last?.channel`: that copies the whole message
             if parser.peek() == UInt8(ascii: "]") {
                 try parser.consume(UInt8(ascii: "]"))
             } else {
                 elements: while true {
                     if parser.peek() == UInt8(ascii: "{") {
-                        if let message = try readMessage(&parser, body: body, channelHint: messages.last?.channel) {
+                        if let message = try readMessage(&parser, body: body, channelHint: lastChannel) {
+                            lastChannel = message.channel
                             messages.append(message)
                         } else {
                             skipped += 1

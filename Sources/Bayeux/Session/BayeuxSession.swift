@@ -348,9 +348,11 @@ public actor BayeuxSession {
             ])
             return .httpStatus(response.status)
         }
-        let decoded: (messages: [BayeuxMessage], skipped: Int)
+        // A variable of its own: stamping the events below then changes the only copy of the array.
+        var replies: [BayeuxMessage]
+        let skipped: Int
         do {
-            decoded = try BayeuxMessage.decodeBatch(response.body)
+            (replies, skipped) = try BayeuxMessage.decodeBatch(response.body)
         } catch {
             statistics.malformedReplies += 1
             logger.warning("Bayeux reply is malformed", metadata: [
@@ -358,32 +360,35 @@ public actor BayeuxSession {
             ])
             return .malformedReply
         }
-        if decoded.skipped > 0 {
+        if skipped > 0 {
             logger.warning("Bayeux reply contained messages that could not be read; skipped them",
-                           metadata: ["skipped": "\(decoded.skipped)"])
+                           metadata: ["skipped": "\(skipped)"])
         }
         // Events go to the buffer, stamped in place with the receiving client's ID (servers strip
         // it); the state machine only reads the meta replies.
-        var replies = decoded.messages
         var metas: [BayeuxMessage] = []
+        var metaIndices: [Int] = []
         let clientID = machine?.clientID
-        for index in replies.indices {
-            if BayeuxMessage.isMetaChannel(replies[index].channel) {
-                let reply = replies[index]
-                metas.append(reply)
-                if reply.successful != true {
-                    logger.debug("Bayeux meta reply unsuccessful", metadata: [
-                        "channel": "\(reply.channel)", "error": "\(reply.errorSummary)",
-                        "advice": "\(reply.advice.map { "\($0.jsonValue)" } ?? "none")",
-                    ])
+        // Through the buffer: reading `replies[index].channel` on the array copied every message.
+        replies.withUnsafeMutableBufferPointer { messages in
+            for index in messages.indices {
+                if BayeuxMessage.isMetaChannel(messages[index].channel) {
+                    metas.append(messages[index])
+                    metaIndices.append(index)
+                } else if messages[index].clientId == nil {
+                    messages[index].clientId = clientID
                 }
-            } else if replies[index].clientId == nil {
-                replies[index].clientId = clientID
             }
+        }
+        for reply in metas where reply.successful != true {
+            logger.debug("Bayeux meta reply unsuccessful", metadata: [
+                "channel": "\(reply.channel)", "error": "\(reply.errorSummary)",
+                "advice": "\(reply.advice.map { "\($0.jsonValue)" } ?? "none")",
+            ])
         }
         let events = replies.count - metas.count
         if events > 0 {
-            if !metas.isEmpty { replies.removeAll { BayeuxMessage.isMetaChannel($0.channel) } }
+            if !metas.isEmpty { Self.remove(at: metaIndices, from: &replies) }
             if buffer.isEmpty {
                 buffer = replies
             } else {
@@ -392,6 +397,24 @@ public actor BayeuxSession {
         }
         statistics.eventsReceived += events
         return .replies(metas)
+    }
+
+    /// Removes the messages at `indices` (ascending): the meta replies of a reply that also carries
+    /// events. They come first or last (a `/meta/connect` reply before or after the events), so
+    /// the events are moved, not copied one by one.
+    private static func remove(at indices: [Int], from replies: inout [BayeuxMessage]) {
+        var leading = 0
+        while leading < indices.count, indices[leading] == leading { leading += 1 }
+        var trailing = 0
+        while leading + trailing < indices.count, indices[indices.count - 1 - trailing] == replies.count - 1 - trailing {
+            trailing += 1
+        }
+        if leading + trailing == indices.count {
+            replies.removeLast(trailing)
+            replies.removeFirst(leading)
+        } else {
+            for index in indices.reversed() { replies.remove(at: index) }
+        }
     }
 
     private func makeRequest(_ body: Data, endpoint: BayeuxEndpoint, timeout: Duration) -> HTTPRequest {
