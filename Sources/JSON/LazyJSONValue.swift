@@ -18,13 +18,31 @@ package final class LazyJSONValue: Sendable, Hashable {
         /// The reply the value's text is part of, and where in it (checked by
         /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``), with the members read from
         /// the text so far.
-        case text(document: Data, range: Range<Int>, members: [Member])
+        case text(document: Data, range: Range<Int>, members: Members)
         case decoded(JSONValue)
     }
 
     private struct Member {
         let path: [String]
         let value: JSONValue?
+    }
+
+    /// The members read from the text: the first one inline (a handler usually reads one, and
+    /// an array would cost an allocation per event), any further ones in an array.
+    private struct Members {
+        var first: Member?
+        var more: [Member] = []
+
+        var count: Int { first == nil ? 0 : 1 + more.count }
+
+        func find(_ path: [String]) -> Member? {
+            if let first, first.path == path { return first }
+            return more.first { $0.path == path }
+        }
+
+        mutating func append(_ member: Member) {
+            if first == nil { first = member } else { more.append(member) }
+        }
     }
 
     /// Members read from the text before the whole value is decoded instead: a handler that
@@ -40,7 +58,7 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// Keeps the value at `range` of `document` (offsets from its start), which the caller
     /// checked; `member` is the member at `path` found while checking, if one was looked up.
     package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil) {
-        self.storage = Mutex(.text(document: document, range: range, members: []))
+        self.storage = Mutex(.text(document: document, range: range, members: Members()))
         self.knownPath = member?.path
         self.knownValue = member?.value ?? nil
     }
@@ -75,7 +93,7 @@ package final class LazyJSONValue: Sendable, Hashable {
         case .decoded(let value):
             return Self.member(at: path, of: value)
         case .text(let document, let range, let members):
-            if let known = members.first(where: { $0.path == path }) { return known.value }
+            if let known = members.find(path) { return known.value }
             if members.count >= Self.memberLimit { return Self.member(at: path, of: value) }
             text = (document, range)
         }

@@ -98,54 +98,42 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// unexpected type are treated as absent. `nil` if this is not an object with a `channel`.
     public init?(json: JSONValue) {
         guard case .object(let o) = json else { return nil }
-        var reader = FieldReader()
-        for (key, value) in o { reader.read(key, value) }
-        guard let message = reader.finish() else { return nil }
-        self = message
+        var fields = BayeuxMessage(channel: "")
+        var channel: String?
+        for (key, value) in o { Self.read(key, value, into: &fields, channel: &channel) }
+        guard let channel else { return nil }
+        fields.channel = channel
+        self = fields
     }
 
-    /// Builds a message from its fields in the order they come (a repeated field: the last wins).
-    private struct FieldReader {
-        private var fields = BayeuxMessage(channel: "")
-        private var channel: String?
-
-        /// The message, or nil without a string `channel`.
-        consuming func finish() -> BayeuxMessage? {
-            guard let channel else { return nil }
-            fields.channel = channel
-            return fields
-        }
-
-        mutating func read(channel value: String) { channel = value }
-
-        mutating func read(data: LazyJSONValue) { fields.lazyData = data }
-
-        mutating func read(_ key: String, _ value: JSONValue) {
-            switch key {
-            case "channel": channel = value.stringValue
-            case "data": fields.data = value
-            case "clientId": fields.clientId = value.stringValue
-            case "id":
-                switch value {
-                case .string(let s): fields.id = s
-                case .int(let i): fields.id = String(i)
-                default: fields.id = nil
-                }
-            case "successful": fields.successful = value.boolValue
-            case "error": fields.error = value.stringValue
-            case "advice": fields.advice = BayeuxAdvice(json: value)
-            case "subscription":
-                switch value {
-                case .string(let s): fields.subscription = s
-                case .array(let a): fields.subscription = a.first?.stringValue
-                default: fields.subscription = nil
-                }
-            case "ext": fields.ext = value
-            case "version": fields.version = value.stringValue
-            case "supportedConnectionTypes": fields.supportedConnectionTypes = value.arrayValue?.compactMap(\.stringValue)
-            case "connectionType": fields.connectionType = value.stringValue
-            default: break
+    /// Sets the field `key` of a message being read (a repeated field: the last wins); `channel`
+    /// is kept apart, a message without a string one is not a message. A function on local
+    /// variables rather than a reader struct: returning the struct's message copied it.
+    private static func read(_ key: String, _ value: JSONValue, into fields: inout BayeuxMessage, channel: inout String?) {
+        switch key {
+        case "channel": channel = value.stringValue
+        case "data": fields.data = value
+        case "clientId": fields.clientId = value.stringValue
+        case "id":
+            switch value {
+            case .string(let s): fields.id = s
+            case .int(let i): fields.id = String(i)
+            default: fields.id = nil
             }
+        case "successful": fields.successful = value.boolValue
+        case "error": fields.error = value.stringValue
+        case "advice": fields.advice = BayeuxAdvice(json: value)
+        case "subscription":
+            switch value {
+            case .string(let s): fields.subscription = s
+            case .array(let a): fields.subscription = a.first?.stringValue
+            default: fields.subscription = nil
+            }
+        case "ext": fields.ext = value
+        case "version": fields.version = value.stringValue
+        case "supportedConnectionTypes": fields.supportedConnectionTypes = value.arrayValue?.compactMap(\.stringValue)
+        case "connectionType": fields.connectionType = value.stringValue
+        default: break
         }
     }
 
@@ -274,7 +262,8 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// no string `channel`.
     private static func readMessage(_ parser: inout JSONParser, body: Data, channelHint: String?) throws -> BayeuxMessage? {
         try parser.consume(UInt8(ascii: "{"))
-        var reader = FieldReader()
+        var fields = BayeuxMessage(channel: "")
+        var channel: String?
         if parser.peek() == UInt8(ascii: "}") {
             try parser.consume(UInt8(ascii: "}"))
             return nil
@@ -283,20 +272,23 @@ public struct BayeuxMessage: Sendable, Hashable {
             let key = try parser.parseString(reusing: nil)
             try parser.consume(UInt8(ascii: ":"))
             if key == "channel", parser.peek() == UInt8(ascii: "\"") {
-                reader.read(channel: try parser.parseString(reusing: channelHint))
+                channel = try parser.parseString(reusing: channelHint)
             } else if key == "data" {
                 // Checked here, decoded when read; the replay ID is found on the way.
                 _ = parser.peek()
                 let start = parser.offset
                 let replayID = try parser.member(at: replayIDPath[...])
-                reader.read(data: LazyJSONValue(checkedText: start..<parser.offset, of: body,
-                                                member: (replayIDPath, replayID)))
+                fields.lazyData = LazyJSONValue(checkedText: start..<parser.offset, of: body, member: (replayIDPath, replayID))
             } else {
-                reader.read(key, try parser.parseValue())
+                read(key, try parser.parseValue(), into: &fields, channel: &channel)
             }
             switch parser.peek() {
             case UInt8(ascii: ","): try parser.consume(UInt8(ascii: ","))
-            case UInt8(ascii: "}"): try parser.consume(UInt8(ascii: "}")); return reader.finish()
+            case UInt8(ascii: "}"):
+                try parser.consume(UInt8(ascii: "}"))
+                guard let channel else { return nil }
+                fields.channel = channel
+                return fields
             default: throw parser.fail("expected ',' or '}'")
             }
         }

@@ -33,18 +33,24 @@ public struct StreamingEvent: Sendable {
     }
 
     /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).
-    public var createdDate: String? { storage.member(at: ["event", "createdDate"])?.stringValue }
+    public var createdDate: String? { storage.member(at: Self.createdDatePath)?.stringValue }
 
     /// `data.event.type` for PushTopic events: `created`, `updated`, `deleted` or `undeleted`.
-    public var eventType: String? { storage.member(at: ["event", "type"])?.stringValue }
+    public var eventType: String? { storage.member(at: Self.typePath)?.stringValue }
 
     /// `data.sobject` for PushTopic events: the record's fields the topic's query selects.
     /// Reading it (or ``payload``, ``createdDate``, ``eventType``) before ``data`` decodes only
     /// that part of the event.
-    public var sobject: JSONValue? { storage.member(at: ["sobject"]) }
+    public var sobject: JSONValue? { storage.member(at: Self.sobjectPath) }
 
     /// `data.payload` for platform events, change data capture and generic events.
-    public var payload: JSONValue? { storage.member(at: ["payload"]) }
+    public var payload: JSONValue? { storage.member(at: Self.payloadPath) }
+
+    // Made once: an array literal in the getters would be allocated on every read.
+    private static let createdDatePath = ["event", "createdDate"]
+    private static let typePath = ["event", "type"]
+    private static let sobjectPath = ["sobject"]
+    private static let payloadPath = ["payload"]
 
     /// Decodes the value at `key` of `data` (or the whole `data` when `key` is nil) into a type of yours.
     ///
