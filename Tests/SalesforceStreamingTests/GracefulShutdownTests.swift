@@ -93,3 +93,39 @@ struct GracefulShutdownTests {
         }
     }
 }
+
+@Suite("Backpressure")
+struct BackpressureTests {
+    @Test("while handlers are stuck, the connection takes no reply beyond the one it read ahead: events stay on the server")
+    func noReplyBeyondTheReadAhead() async throws {
+        let gate = Gate()
+        try await SlowHandlers.$gate.withValue(gate) {
+            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
+            let user = await org.currentConfiguration.users.first ?? .demo
+            // One worker, so ten events are handed over at a time and one may wait.
+            let configuration = ServiceConfiguration(.mapping([
+                "max_workers": .int(1),
+                "SALESFORCE": StreamingTestHarness<SlowSubscriber>.defaultConfiguration(user: user).root["SALESFORCE"] ?? .null,
+            ]))
+            let channel = "/topic/InvoiceStatementUpdates"
+            let harness = try await StreamingTestHarness(SlowSubscriber.self, channels: [channel], configuration: configuration, org: org)
+            try await harness.start()
+            func publish(_ count: Int) async throws {
+                _ = try await org.publish((1...count).map { SimulatedEventBody.sobject(["Name": .string("INV-\($0)")]) }, to: channel)
+            }
+            func delivered() async -> Int { await org.stats().channels.first { $0.name == channel }?.delivered ?? 0 }
+            try await publish(30)  // the first reply: one handler runs and blocks, ten are handed over
+            while await gate.arrivals == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try await publish(30)  // answers the long poll read ahead
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(await delivered() == 60)
+            try await publish(30)  // no long poll asks for these while the first reply waits
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await delivered() == 60, "a third reply was taken while the first one still waited for the worker")
+            await gate.release()
+            try await harness.waiter.wait(for: 90)
+            #expect(await gate.arrivals == 90)
+            await harness.stop()
+        }
+    }
+}

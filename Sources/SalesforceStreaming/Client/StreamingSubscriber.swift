@@ -7,8 +7,8 @@ protocol StreamingSubscriber: Actor {
     /// Starts a worker for `attempt` (suspending while all workers are busy) that reports the
     /// handler's outcome to its delivery. Throws when the container takes no more workers.
     nonisolated func deliver(_ attempt: DeliveryAttempt) async throws
-    /// Hands the container a worker for the first attempt of each of `deliveries` (the events of
-    /// one reply, in order), suspending while its waiting line is full. Those not started when
+    /// Hands the container a worker for the first attempt of each of `deliveries` (events of one
+    /// reply, in order), suspending while its waiting line is full. Those not started when
     /// the container stops are dropped: the replay tracker delivers them again.
     nonisolated func deliver(_ deliveries: [EventDelivery]) async throws
 }

@@ -6,8 +6,8 @@ import Synchronization
 /// replay tracker: handled when every handler succeeded, parked when a failed one was dead-lettered,
 /// failed otherwise (the watermark then stays before the event).
 ///
-/// First attempts reach the container as one batch per reply and entrypoint (so a full waiting
-/// line holds the streaming loop back); retries run later in their own tasks, after the policy's
+/// First attempts reach the container in batches of up to ten times `max_workers` events per
+/// entrypoint (so a full waiting line holds the streaming loop back); retries run later in their own tasks, after the policy's
 /// delay, and take a worker slot like any event.
 final class EventDelivery: Sendable {
     /// What every delivery of a connection shares (a class: each event holds one reference).

@@ -11,6 +11,8 @@ public struct ContainerServices: Sendable {
     public let environment: ContainerEnvironment
     /// The container's logger; metadata carries the service name.
     public let logger: Logger
+    /// How many workers run at once at most (`max_workers`).
+    public let maxWorkers: Int
     let backend: any ContainerBackend
 
     /// The shared extension for `key`, made with `make` the first time it is asked for.

@@ -76,7 +76,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 
     private var services: ContainerServices {
         ContainerServices(serviceName: serviceName, configuration: configuration, environment: environment,
-                          logger: logger, backend: self)
+                          logger: logger, maxWorkers: maxWorkers, backend: self)
     }
 
     // MARK: Lifecycle

@@ -8,7 +8,7 @@ import Synchronization
 /// created or woken per event (a task and a thread wake-up per event was most of the CPU an event
 /// cost). `submit` takes a worker at once while fewer than `backlog` wait for a slot; beyond that
 /// it suspends until half of them have started, so a producer is held back in steps rather than
-/// woken for every slot that frees. A ``WorkerBatch`` (a reply's events) is accepted whole under
+/// woken for every slot that frees. A ``WorkerBatch`` (a run of a reply's events) is accepted whole under
 /// the same rule, with one lock and one wake-up per idle task for all its workers: handing a
 /// thousand events over one by one cost a lock round trip and often a thread wake-up each.
 ///
@@ -324,7 +324,7 @@ final class WorkerPool: Sendable {
     }
 }
 
-/// Workers submitted together (the events of one reply): `count` of them, started in index
+/// Workers submitted together (events of one reply): `count` of them, started in index
 /// order, each in its own slot like a job submitted alone, for one lock and one wake-up per idle
 /// task instead of one per worker.
 ///
