@@ -325,7 +325,7 @@ private final class ContainerJobBatch<S: Service>: WorkerBatch {
         self.count = jobs.count
     }
 
-    func runWorker(at index: Int) async {
+    nonisolated(nonsending) func runWorker(at index: Int) async {
         await container.runWorker(jobs.job(at: index))
     }
 }

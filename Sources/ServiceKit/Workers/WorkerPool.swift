@@ -23,7 +23,7 @@ final class WorkerPool: Sendable {
         case job(Job)
         case item(any WorkerBatch, index: Int)
 
-        func run() async {
+        nonisolated(nonsending) func run() async {
             switch self {
             case .job(let job): await job()
             case .item(let batch, let index): await batch.runWorker(at: index)
@@ -250,7 +250,7 @@ final class WorkerPool: Sendable {
 
     /// Called by a task after its worker finished: the next queued worker, or nil when the pool
     /// closed and nothing is left (the task ends). Parks while the queue is empty.
-    private func next(taskID: Int) async -> Work? {
+    private nonisolated(nonsending) func next(taskID: Int) async -> Work? {
         var submitters: [Submitter] = []
         let taken: Work?? = state.withLock { state in
             state.running -= 1
@@ -334,5 +334,5 @@ final class WorkerPool: Sendable {
 package protocol WorkerBatch: AnyObject, Sendable {
     var count: Int { get }
     /// Runs worker `index`.
-    func runWorker(at index: Int) async
+    nonisolated(nonsending) func runWorker(at index: Int) async
 }
