@@ -8,9 +8,9 @@ import Synchronization
 /// created or woken per event (a task and a thread wake-up per event was most of the CPU an event
 /// cost). `submit` takes a worker at once while fewer than `backlog` wait for a slot; beyond that
 /// it suspends until half of them have started, so a producer is held back in steps rather than
-/// woken for every slot that frees. A ``WorkerBatch`` (a run of a reply's events) is accepted whole under
-/// the same rule, with one lock and one wake-up per idle task for all its workers: handing a
-/// thousand events over one by one cost a lock round trip and often a thread wake-up each.
+/// woken for every slot that frees. A ``WorkerBatch`` (a run of a reply's events) is accepted
+/// whole under the same rule, with one lock and one wake-up per idle task for all its workers:
+/// handing events over one by one cost a lock round trip and often a thread wake-up each.
 ///
 /// Every method is synchronous under one lock except the two suspensions (`submit` when full, a
 /// worker task when idle). Continuations of the hot path are resumed after the lock is released:
