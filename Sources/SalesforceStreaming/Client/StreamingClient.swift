@@ -100,12 +100,12 @@ actor StreamingClient: SharedExtension {
         logger.info("streaming connection starting", metadata: ["channels": .array(channels.map { .string($0) })])
         let routes = RouteTable(channels: channels, subscribers: subscribers, tracker: tracker)
         let (logger, services) = (self.logger, self.services)
-        // Not detached: the loop (and the workers it starts) keep the starter's task-local values.
-        // It calls nothing on this actor, so it runs on the global executor.
         // Events are handed to the workers ten times `max_workers` at a time: a whole reply at
         // once let the next reply be read ahead while the last one still waited for workers,
         // three replies in memory instead of two (+2 MB with 100 channels).
         let handOver = 10 * services.maxWorkers
+        // Not detached: the loop (and the workers it starts) keep the starter's task-local values.
+        // It calls nothing on this actor, so it runs on the global executor.
         loop = Task {
             await Self.run(session: session, channels: channels, routes: routes, delivery: delivery, handOver: handOver,
                            logger: logger, services: services)
@@ -247,4 +247,3 @@ struct RouteTable: Sendable {
     /// The routes of an event on `channel` (empty when no entrypoint subscribed to it).
     func routes(for channel: String) -> [Route] { routes[channel] ?? [] }
 }
-

@@ -30,8 +30,20 @@ protocol StreamingHandler<ServiceType>: StreamingSubscriber {
     associatedtype ServiceType: Service
     /// The entrypoint's name, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
     nonisolated var name: String { get }
+    /// The container its workers run in.
+    nonisolated var context: ContainerContext<ServiceType> { get }
     /// Runs the user's handler for `event` on the worker's copy of the service.
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: ServiceType) async throws
+}
+
+extension StreamingHandler {
+    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {
+        try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
+    }
+
+    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {
+        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: deliveries))
+    }
 }
 
 /// A streaming worker: one attempt of one event for one entrypoint. Three references, so the

@@ -67,7 +67,7 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     nonisolated let name: String
     private let source: TopicSource
     private let invoke: Invoke
-    private let context: ContainerContext<S>
+    nonisolated let context: ContainerContext<S>
     private var client: StreamingClient?
 
     init(source: TopicSource, attribute: String, invoke: @escaping Invoke, context: ContainerContext<S>) {
@@ -111,14 +111,6 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
 
     func stop() async {
         await client?.unregister(self)
-    }
-
-    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {
-        try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
-    }
-
-    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {
-        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: deliveries))
     }
 
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {

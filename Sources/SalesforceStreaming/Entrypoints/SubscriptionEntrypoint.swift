@@ -8,7 +8,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     nonisolated let name: String
     private let kind: StreamingClient.Kind
     private let handler: SubscriptionHandler<S>.Function
-    private let context: ContainerContext<S>
+    nonisolated let context: ContainerContext<S>
     private var client: StreamingClient?
 
     init(channel: String, kind: StreamingClient.Kind, attribute: String,
@@ -36,14 +36,6 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
 
     func stop() async {
         await client?.unregister(self)
-    }
-
-    nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {
-        try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
-    }
-
-    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {
-        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: deliveries))
     }
 
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
