@@ -34,6 +34,15 @@ actor ConnectedAtWriteStore: ReplayStore {
     }
 }
 
+/// The harness's configuration for `org` with `max_workers: 1`.
+func oneWorker(org: SimulatedOrg) async -> ServiceConfiguration {
+    let user = await org.currentConfiguration.users.first ?? .demo
+    return ServiceConfiguration(.mapping([
+        "max_workers": .int(1),
+        "SALESFORCE": StreamingTestHarness<SlowSubscriber>.defaultConfiguration(user: user).root["SALESFORCE"] ?? .null,
+    ]))
+}
+
 @Suite("Graceful shutdown")
 struct GracefulShutdownTests {
     @Test("stop() lets a running handler finish, commits its replay position, and only then disconnects")
@@ -65,11 +74,7 @@ struct GracefulShutdownTests {
         try await SlowHandlers.$gate.withValue(gate) {
             let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
             let store = InMemoryReplayStore()
-            let user = await org.currentConfiguration.users.first ?? .demo
-            let configuration = ServiceConfiguration(.mapping([
-                "max_workers": .int(1),
-                "SALESFORCE": StreamingTestHarness<SlowSubscriber>.defaultConfiguration(user: user).root["SALESFORCE"] ?? .null,
-            ]))
+            let configuration = await oneWorker(org: org)
             let channel = "/topic/InvoiceStatementUpdates"
             let first = try await StreamingTestHarness(SlowSubscriber.self, channels: [channel], configuration: configuration,
                                                        org: org, replayStore: store)
@@ -101,12 +106,8 @@ struct BackpressureTests {
         let gate = Gate()
         try await SlowHandlers.$gate.withValue(gate) {
             let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
-            let user = await org.currentConfiguration.users.first ?? .demo
             // One worker, so ten events are handed over at a time and one may wait.
-            let configuration = ServiceConfiguration(.mapping([
-                "max_workers": .int(1),
-                "SALESFORCE": StreamingTestHarness<SlowSubscriber>.defaultConfiguration(user: user).root["SALESFORCE"] ?? .null,
-            ]))
+            let configuration = await oneWorker(org: org)
             let channel = "/topic/InvoiceStatementUpdates"
             let harness = try await StreamingTestHarness(SlowSubscriber.self, channels: [channel], configuration: configuration, org: org)
             try await harness.start()
