@@ -13,18 +13,6 @@ protocol StreamingSubscriber: Actor {
     nonisolated func deliver(_ deliveries: [EventDelivery]) async throws
 }
 
-/// The first attempts of a reply's events for one subscriber, as one batch of worker jobs.
-struct StreamingWorkerJobs<Subscriber: StreamingHandler>: WorkerJobBatch {
-    let subscriber: Subscriber
-    let deliveries: [EventDelivery]
-
-    var count: Int { deliveries.count }
-
-    func job(at index: Int) -> any WorkerJob<Subscriber.ServiceType> {
-        StreamingWorkerJob(subscriber: subscriber, attempt: DeliveryAttempt(delivery: deliveries[index], number: 1))
-    }
-}
-
 /// A subscriber whose workers call a handler of a `ServiceType` service.
 protocol StreamingHandler<ServiceType>: StreamingSubscriber {
     associatedtype ServiceType: Service
@@ -64,5 +52,17 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
         case .success: attempt.delivery.handled()  // no suspension on the path every event takes
         case .failure(let error): await attempt.delivery.failed(subscriber, attempt: attempt.number, error: error)
         }
+    }
+}
+
+/// The first attempts of a reply's events for one subscriber, as one batch of worker jobs.
+struct StreamingWorkerJobs<Subscriber: StreamingHandler>: WorkerJobBatch {
+    let subscriber: Subscriber
+    let deliveries: [EventDelivery]
+
+    var count: Int { deliveries.count }
+
+    func job(at index: Int) -> any WorkerJob<Subscriber.ServiceType> {
+        StreamingWorkerJob(subscriber: subscriber, attempt: DeliveryAttempt(delivery: deliveries[index], number: 1))
     }
 }
