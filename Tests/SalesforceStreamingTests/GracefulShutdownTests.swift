@@ -34,6 +34,15 @@ actor ConnectedAtWriteStore: ReplayStore {
     }
 }
 
+/// Runs `body` with `SlowSubscriber`'s handlers waiting on a fresh gate, against an org whose
+/// long polls are held for 30 s.
+func withSlowHandlers(_ body: (Gate, SimulatedOrg) async throws -> Void) async throws {
+    let gate = Gate()
+    try await SlowHandlers.$gate.withValue(gate) {
+        try await body(gate, SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30))))
+    }
+}
+
 /// The harness's configuration for `org` with `max_workers: 1`.
 func oneWorker(org: SimulatedOrg) async -> ServiceConfiguration {
     let user = await org.currentConfiguration.users.first ?? .demo
@@ -47,9 +56,7 @@ func oneWorker(org: SimulatedOrg) async -> ServiceConfiguration {
 struct GracefulShutdownTests {
     @Test("stop() lets a running handler finish, commits its replay position, and only then disconnects")
     func commitsBeforeDisconnecting() async throws {
-        let gate = Gate()
-        try await SlowHandlers.$gate.withValue(gate) {
-            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
+        try await withSlowHandlers { gate, org in
             let store = ConnectedAtWriteStore(org: org)
             let harness = try await StreamingTestHarness(SlowSubscriber.self, channels: ["/topic/InvoiceStatementUpdates"],
                                                          org: org, store: store, environment: .fastRecovery)
@@ -70,9 +77,7 @@ struct GracefulShutdownTests {
 
     @Test("stop() while a reply's later events wait for a worker: the running one finishes and is committed, the others are not started and a restart replays them")
     func eventsNotStartedAreReplayedAfterStop() async throws {
-        let gate = Gate()
-        try await SlowHandlers.$gate.withValue(gate) {
-            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
+        try await withSlowHandlers { gate, org in
             let store = InMemoryReplayStore()
             let configuration = await oneWorker(org: org)
             let channel = "/topic/InvoiceStatementUpdates"
@@ -103,9 +108,7 @@ struct GracefulShutdownTests {
 struct BackpressureTests {
     @Test("while handlers are stuck, the connection takes no reply beyond the one it read ahead: events stay on the server")
     func noReplyBeyondTheReadAhead() async throws {
-        let gate = Gate()
-        try await SlowHandlers.$gate.withValue(gate) {
-            let org = SimulatedOrg(configuration: SimulatorConfiguration(pollTimeout: .seconds(30)))
+        try await withSlowHandlers { gate, org in
             // One worker, so ten events are handed over at a time and one may wait.
             let configuration = await oneWorker(org: org)
             let channel = "/topic/InvoiceStatementUpdates"

@@ -366,20 +366,19 @@ public actor BayeuxSession {
         }
         // Events go to the buffer, stamped in place with the receiving client's ID (servers strip
         // it); the state machine only reads the meta replies.
-        var metas: [BayeuxMessage] = []
         var metaIndices: [Int] = []
         let clientID = machine?.clientID
         // Through the buffer: reading `replies[index].channel` on the array copied every message.
         replies.withUnsafeMutableBufferPointer { messages in
             for index in messages.indices {
                 if BayeuxMessage.isMetaChannel(messages[index].channel) {
-                    metas.append(messages[index])
                     metaIndices.append(index)
                 } else if messages[index].clientId == nil {
                     messages[index].clientId = clientID
                 }
             }
         }
+        let metas = metaIndices.map { replies[$0] }
         for reply in metas where reply.successful != true {
             logger.debug("Bayeux meta reply unsuccessful", metadata: [
                 "channel": "\(reply.channel)", "error": "\(reply.errorSummary)",
