@@ -29,7 +29,18 @@ extension JSONParser {
     /// is read past. A repeated member counts once, the last time, as in a parsed object; nil when
     /// a member is missing or a value on the way is not an object.
     package mutating func member(at path: ArraySlice<String>) throws(JSONParseError) -> JSONValue? {
-        guard let name = path.first else { return try parseValue() }
+        var offsets = MemberOffsets()
+        return try member(at: path, offsets: &offsets)
+    }
+
+    /// The same, noting in `offsets` where the members of the value at the current position are
+    /// (offsets into this parser's bytes), so that another member can be read later without
+    /// scanning (`offsets` is left incomplete when there is no index to keep).
+    package mutating func member(at path: ArraySlice<String>, offsets: inout MemberOffsets) throws(JSONParseError) -> JSONValue? {
+        guard let name = path.first else {
+            offsets.markIncomplete()
+            return try parseValue()
+        }
         guard peek() == UInt8(ascii: "{") else {
             try skipValue()
             return nil
@@ -44,13 +55,17 @@ extension JSONParser {
         var found: JSONValue?
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let nameStart = position + 1
             let matches = try stringEquals(name)
+            let nameEnd = position - 1
             try consume(UInt8(ascii: ":"))
+            let valueStart = position
             if matches {
                 found = try member(at: path.dropFirst())
             } else {
                 try skipValue()
             }
+            offsets.append(name: nameStart..<nameEnd, value: valueStart..<position, in: bytes)
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"): position += 1; return found

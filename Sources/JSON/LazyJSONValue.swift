@@ -54,19 +54,25 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// handler runs), so reading it does not scan the text again.
     private let knownPath: [String]?
     private let knownValue: JSONValue?
+    /// Where the value's members are in `document`, if the check noted them.
+    private let offsets: MemberOffsets?
 
     /// Keeps the value at `range` of `document` (offsets from its start), which the caller
-    /// checked; `member` is the member at `path` found while checking, if one was looked up.
-    package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil) {
+    /// checked; `member` is the member at `path` found while checking, if one was looked up, and
+    /// `offsets` where the check found the value's members (offsets into `document`).
+    package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil,
+                 offsets: MemberOffsets? = nil) {
         self.storage = Mutex(.text(document: document, range: range, members: Members()))
         self.knownPath = member?.path
         self.knownValue = member?.value ?? nil
+        self.offsets = offsets.flatMap { $0.isComplete ? $0 : nil }
     }
 
     package init(_ value: JSONValue) {
         self.storage = Mutex(.decoded(value))
         self.knownPath = nil
         self.knownValue = nil
+        self.offsets = nil
     }
 
     /// The value, decoded on first use.
@@ -97,15 +103,26 @@ package final class LazyJSONValue: Sendable, Hashable {
             if members.count >= Self.memberLimit { return Self.member(at: path, of: value) }
             text = (document, range)
         }
-        let found: JSONValue? = Self.withParser(text.range, of: text.document) { parser in
-            (try? parser.member(at: path[...])) ?? nil
-        }
+        let found = Self.read(path, in: text.range, of: text.document, offsets: offsets)
         storage.withLock { storage in
             guard case .text(let document, let range, var members) = storage else { return }
             members.append(Member(path: path, value: found))
             storage = .text(document: document, range: range, members: members)
         }
         return found
+    }
+
+    /// Reads the member at `path` from the checked text: straight from its value's text when the
+    /// check noted where the first level's members are, else by scanning.
+    private static func read(_ path: [String], in range: Range<Int>, of document: Data, offsets: MemberOffsets?) -> JSONValue? {
+        guard let offsets, let name = path.first else {
+            return withParser(range, of: document) { parser in (try? parser.member(at: path[...])) ?? nil }
+        }
+        return document.withUnsafeBytes { raw -> JSONValue? in
+            guard let valueRange = offsets.valueRange(of: name, in: raw) else { return nil }
+            var parser = JSONParser(bytes: UnsafeRawBufferPointer(rebasing: raw[valueRange]))
+            return (try? parser.member(at: path.dropFirst())) ?? nil
+        }
     }
 
     private static func member(at path: [String], of value: JSONValue) -> JSONValue? {

@@ -118,10 +118,25 @@ struct LazyJSONValueTests {
         #expect(LazyJSONValue(.null).member(at: ["event"]) == nil)
     }
 
-    @Test("members read from the text (kept, then past the limit from the decoded value) equal the parsed value's", arguments: documents)
-    func membersReadFromText(_ document: String) throws {
+    /// Documents whose member names the offsets cannot hold: more members than it has room for,
+    /// an escaped name, a repeated one.
+    static let unindexable = [
+        #"{"a":1,"b":2,"c":3,"d":4,"sobject":{"Name":"fifth"}}"#,
+        #"{"sobj\u0065ct":{"Name":"escaped"},"event":{"type":"t"}}"#,
+        #"{"sobject":{"Name":"first"},"event":{"type":"t"},"sobject":{"Name":"last"}}"#,
+    ]
+
+    @Test("members read from the text (kept, then past the limit from the decoded value) equal the parsed value's, with and without the check's offsets",
+          arguments: documents + unindexable, [false, true])
+    func membersReadFromText(_ document: String, withOffsets: Bool) throws {
         let parsed = try JSONValue(parsing: document)
-        let lazy = LazyJSONValue(checkedText: 0..<document.utf8.count, of: Data(document.utf8))
+        let bytes = Data(("  " + document).utf8)  // offsets into a text the value does not start
+        var offsets = MemberOffsets()
+        try bytes.withUnsafeBytes { raw in
+            var parser = JSONParser(bytes: raw)
+            _ = try parser.member(at: ["event", "replayId"], offsets: &offsets)
+        }
+        let lazy = LazyJSONValue(checkedText: 2..<bytes.count, of: bytes, offsets: withOffsets ? offsets : nil)
         let paths = [["sobject"], ["event", "type"], ["sobject"], ["event"], ["payload"], ["missing"],
                      ["event", "replayId"], ["sobject", "Name"], ["event", "type"], []]
         for round in 1...2 {
@@ -132,5 +147,25 @@ struct LazyJSONValueTests {
             }
         }
         #expect(lazy.value == parsed)
+    }
+
+    @Test("the check notes the members of an object of up to four plainly named members, and only those")
+    func offsetsKeptOnlyWhenComplete() throws {
+        func offsets(_ document: String) throws -> MemberOffsets {
+            var offsets = MemberOffsets()
+            try Data(document.utf8).withUnsafeBytes { raw in
+                var parser = JSONParser(bytes: raw)
+                _ = try parser.member(at: ["event"], offsets: &offsets)
+            }
+            return offsets
+        }
+        #expect(try offsets(Self.documents[0]).isComplete)
+        #expect(try offsets(#"{"a":1,"b":2,"c":3,"d":4}"#).isComplete)
+        #expect(try !offsets(Self.unindexable[0]).isComplete, "five members")
+        #expect(try !offsets(Self.unindexable[1]).isComplete, "an escaped name")
+        #expect(try offsets(Self.unindexable[2]).isComplete, "a repeated name: the last is read")
+        let document = Data(Self.unindexable[2].utf8)
+        let range = try document.withUnsafeBytes { raw in try #require(try offsets(Self.unindexable[2]).valueRange(of: "sobject", in: raw)) }
+        #expect(String(decoding: document[range], as: UTF8.self) == #"{"Name":"last"}"#)
     }
 }

@@ -277,8 +277,10 @@ public struct BayeuxMessage: Sendable, Hashable {
                 // Checked here, decoded when read; the replay ID is found on the way.
                 _ = parser.peek()
                 let start = parser.offset
-                let replayID = try parser.member(at: replayIDPath[...])
-                fields.lazyData = LazyJSONValue(checkedText: start..<parser.offset, of: body, member: (replayIDPath, replayID))
+                var offsets = MemberOffsets()
+                let replayID = try parser.member(at: replayIDPath[...], offsets: &offsets)
+                fields.lazyData = LazyJSONValue(checkedText: start..<parser.offset, of: body, member: (replayIDPath, replayID),
+                                                offsets: offsets)
             } else {
                 read(key, try parser.parseValue(), into: &fields, channel: &channel)
             }

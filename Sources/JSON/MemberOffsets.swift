@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the members of an object are in its text, noted while the text was checked
+/// (``JSONParser/member(at:offsets:)``): a later read of one member parses only that member's
+/// value, instead of skipping the members before it again.
+///
+/// Holds up to ``capacity`` members inline (an event's `data` has two or three); an object with
+/// more, or with a member name that has an escape (its text is not its name), is not indexed and
+/// readers scan it instead.
+package struct MemberOffsets: Sendable {
+    /// One member: its name's bytes (without quotes) and its value's, as offsets into the text.
+    private struct Entry {
+        var nameStart: UInt32 = 0
+        var nameEnd: UInt32 = 0
+        var valueStart: UInt32 = 0
+        var valueEnd: UInt32 = 0
+    }
+
+    package static let capacity = 4
+    private var entries: (Entry, Entry, Entry, Entry) = (Entry(), Entry(), Entry(), Entry())
+    private var count = 0
+    /// False once a member could not be noted: lookups must scan the text.
+    package private(set) var isComplete = true
+
+    package init() {}
+
+    mutating func markIncomplete() { isComplete = false }
+
+    /// Notes a member; `text` is the whole text the offsets are into.
+    mutating func append(name: Range<Int>, value: Range<Int>, in text: UnsafeRawBufferPointer) {
+        guard isComplete else { return }
+        guard count < Self.capacity, value.upperBound <= Int(UInt32.max),
+              !UnsafeRawBufferPointer(rebasing: text[name]).contains(UInt8(ascii: "\\"))
+        else {
+            isComplete = false
+            return
+        }
+        let entry = Entry(nameStart: UInt32(name.lowerBound), nameEnd: UInt32(name.upperBound),
+                          valueStart: UInt32(value.lowerBound), valueEnd: UInt32(value.upperBound))
+        withUnsafeMutableBytes(of: &entries) { $0.storeBytes(of: entry, toByteOffset: count * MemoryLayout<Entry>.stride, as: Entry.self) }
+        count += 1
+    }
+
+    /// Where the value of the member called `name` is in `text` (the last one, if repeated, as in
+    /// a parsed object), or nil if there is none. Only for a complete index.
+    package func valueRange(of name: String, in text: UnsafeRawBufferPointer) -> Range<Int>? {
+        var name = name
+        return name.withUTF8 { wanted in
+            withUnsafeBytes(of: entries) { raw in
+                for index in stride(from: count - 1, through: 0, by: -1) {
+                    let entry = raw.load(fromByteOffset: index * MemoryLayout<Entry>.stride, as: Entry.self)
+                    let start = Int(entry.nameStart), length = Int(entry.nameEnd) - start
+                    if length == wanted.count,
+                       length == 0 || memcmp(text.baseAddress! + start, wanted.baseAddress!, length) == 0 {
+                        return Int(entry.valueStart)..<Int(entry.valueEnd)
+                    }
+                }
+                return nil
+            }
+        }
+    }
+}
