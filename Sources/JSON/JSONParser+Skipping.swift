@@ -16,7 +16,7 @@ extension JSONParser {
         switch bytes[position] {
         case UInt8(ascii: "{"): try skipObject()
         case UInt8(ascii: "["): try skipArray()
-        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "\""): _ = try skipString()
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
@@ -56,7 +56,7 @@ extension JSONParser {
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let nameStart = position + 1
-            let matches = try stringEquals(name)
+            let (matches, plainName) = try stringEquals(name)
             let nameEnd = position - 1
             try consume(UInt8(ascii: ":"))
             let valueStart = position
@@ -65,7 +65,7 @@ extension JSONParser {
             } else {
                 try skipValue()
             }
-            offsets.append(name: nameStart..<nameEnd, value: valueStart..<position, in: bytes)
+            offsets.append(name: nameStart..<nameEnd, value: valueStart..<position, plainName: plainName)
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"): position += 1; return found
@@ -84,7 +84,7 @@ extension JSONParser {
         }
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            try skipString()
+            _ = try skipString()
             try consume(UInt8(ascii: ":"))
             try skipValue()
             switch peek() {
@@ -116,17 +116,20 @@ extension JSONParser {
     }
 
     /// Moves past the string whose opening quote is at the current position, checking its
-    /// escapes and control characters as ``parseValue()`` does.
-    private mutating func skipString() throws(JSONParseError) {
+    /// escapes and control characters as ``parseValue()`` does; true if it has no escapes (its
+    /// bytes are its text).
+    private mutating func skipString() throws(JSONParseError) -> Bool {
         position += 1  // opening quote
+        var plain = true
         while true {
             position = plainRunEnd(from: position)
             guard position < bytes.count else { throw fail("unterminated string") }
             switch bytes[position] {
             case UInt8(ascii: "\""):
                 position += 1
-                return
+                return plain
             case UInt8(ascii: "\\"):
+                plain = false
                 position += 1
                 guard position < bytes.count else { throw fail("unterminated escape") }
                 switch bytes[position] {
@@ -146,16 +149,15 @@ extension JSONParser {
     }
 
     /// Reads the string at the current position and tells whether it equals `text`, comparing
-    /// bytes (no string is made unless it has escapes).
-    private mutating func stringEquals(_ text: String) throws(JSONParseError) -> Bool {
+    /// bytes (no string is made unless it has escapes), and whether it has none.
+    private mutating func stringEquals(_ text: String) throws(JSONParseError) -> (equals: Bool, plain: Bool) {
         let start = position + 1
-        try skipString()
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
-        if !raw.contains(UInt8(ascii: "\\")) {
+        if try skipString() {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
             var text = text
-            return text.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }
+            return (text.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }, true)
         }
         position = start - 1
-        return try parseString(reusing: nil) == text
+        return (try parseString(reusing: nil) == text, false)
     }
 }

@@ -32,19 +32,31 @@ package struct MemberOffsets: Sendable {
 
     mutating func markIncomplete() { isComplete = false }
 
-    /// Notes a member; `text` is the whole text the offsets are into.
-    mutating func append(name: Range<Int>, value: Range<Int>, in text: UnsafeRawBufferPointer) {
-        guard isComplete else { return }
-        guard count < Self.capacity, value.upperBound <= Int(UInt32.max),
-              !UnsafeRawBufferPointer(rebasing: text[name]).contains(UInt8(ascii: "\\"))
-        else {
+    /// Notes a member: where its name (without quotes) and its value are in the text, and
+    /// whether the name has no escapes.
+    mutating func append(name: Range<Int>, value: Range<Int>, plainName: Bool) {
+        guard isComplete, plainName, count < Self.capacity, value.upperBound <= Int(UInt32.max) else {
             isComplete = false
             return
         }
-        let entry = Entry(nameStart: UInt32(name.lowerBound), nameEnd: UInt32(name.upperBound),
-                          valueStart: UInt32(value.lowerBound), valueEnd: UInt32(value.upperBound))
-        withUnsafeMutableBytes(of: &entries) { $0.storeBytes(of: entry, toByteOffset: count * MemoryLayout<Entry>.stride, as: Entry.self) }
+        let entry = Entry(nameStart: UInt32(truncatingIfNeeded: name.lowerBound), nameEnd: UInt32(truncatingIfNeeded: name.upperBound),
+                          valueStart: UInt32(truncatingIfNeeded: value.lowerBound), valueEnd: UInt32(truncatingIfNeeded: value.upperBound))
+        switch count {
+        case 0: entries.0 = entry
+        case 1: entries.1 = entry
+        case 2: entries.2 = entry
+        default: entries.3 = entry
+        }
         count += 1
+    }
+
+    private func entry(_ index: Int) -> Entry {
+        switch index {
+        case 0: entries.0
+        case 1: entries.1
+        case 2: entries.2
+        default: entries.3
+        }
     }
 
     /// Where the value of the member called `name` is in `text` (the last one, if repeated, as in
@@ -52,17 +64,15 @@ package struct MemberOffsets: Sendable {
     package func valueRange(of name: String, in text: UnsafeRawBufferPointer) -> Range<Int>? {
         var name = name
         return name.withUTF8 { wanted in
-            withUnsafeBytes(of: entries) { raw in
-                for index in stride(from: count - 1, through: 0, by: -1) {
-                    let entry = raw.load(fromByteOffset: index * MemoryLayout<Entry>.stride, as: Entry.self)
-                    let start = Int(entry.nameStart), length = Int(entry.nameEnd) - start
-                    if length == wanted.count,
-                       length == 0 || memcmp(text.baseAddress! + start, wanted.baseAddress!, length) == 0 {
-                        return Int(entry.valueStart)..<Int(entry.valueEnd)
-                    }
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                let entry = entry(index)
+                let start = Int(entry.nameStart), length = Int(entry.nameEnd) - start
+                if length == wanted.count,
+                   length == 0 || memcmp(text.baseAddress! + start, wanted.baseAddress!, length) == 0 {
+                    return Int(entry.valueStart)..<Int(entry.valueEnd)
                 }
-                return nil
             }
+            return nil
         }
     }
 }

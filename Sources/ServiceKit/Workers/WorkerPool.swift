@@ -248,9 +248,11 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// Called by a task after its worker finished: the next queued worker, or nil when the pool
-    /// closed and nothing is left (the task ends). Parks while the queue is empty.
-    private nonisolated(nonsending) func next(taskID: Int) async -> Work? {
+    /// The part of ``next(taskID:)`` that does not suspend, apart so that its locals and closures
+    /// live on the thread's stack rather than in task-allocated async frames (it runs per event):
+    /// the next worker, `.some(nil)` when the task is to end, nil when it is to park.
+    @inline(never)
+    private func takeNext(taskID: Int) -> Work?? {
         var submitters: [Submitter] = []
         let taken: Work?? = state.withLock { state in
             state.running -= 1
@@ -270,7 +272,13 @@ final class WorkerPool: Sendable {
             return nil
         }
         for submitter in submitters { submitter.continuation.resume() }
-        if let taken { return taken }
+        return taken
+    }
+
+    /// Called by a task after its worker finished: the next queued worker, or nil when the pool
+    /// closed and nothing is left (the task ends). Parks while the queue is empty.
+    private nonisolated(nonsending) func next(taskID: Int) async -> Work? {
+        if let taken = takeNext(taskID: taskID) { return taken }
         let work = await withCheckedContinuation { (continuation: CheckedContinuation<Work?, Never>) in
             state.withLock { state in
                 if let work = state.popWork() {
