@@ -94,11 +94,17 @@ public struct BayeuxMessage: Sendable, Hashable {
         self.details = details == Details() ? nil : DetailsBox(details)
     }
 
+    /// A message with only a channel (for the readers, which fill in the rest: the public
+    /// initializer compares its protocol fields with empty ones, on every event).
+    private init(bare channel: String) {
+        self.channel = channel
+    }
+
     /// Reads a message from its JSON object; unknown fields are ignored and fields of an
     /// unexpected type are treated as absent. `nil` if this is not an object with a `channel`.
     public init?(json: JSONValue) {
         guard case .object(let o) = json else { return nil }
-        var fields = BayeuxMessage(channel: "")
+        var fields = BayeuxMessage(bare: String())
         var channel: String?
         for (key, value) in o { Self.read(key, value, into: &fields, channel: &channel) }
         guard let channel else { return nil }
@@ -262,7 +268,7 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// no string `channel`.
     private static func readMessage(_ parser: inout JSONParser, body: Data, channelHint: String?) throws -> BayeuxMessage? {
         try parser.consume(UInt8(ascii: "{"))
-        var fields = BayeuxMessage(channel: "")
+        var fields = BayeuxMessage(bare: String())
         var channel: String?
         if parser.peek() == UInt8(ascii: "}") {
             try parser.consume(UInt8(ascii: "}"))
