@@ -128,6 +128,11 @@ package struct JSONParser: ~Copyable {
         if depth > Self.maximumDepth { throw fail("nesting too deep") }
     }
 
+    /// An empty object with room for four members, which `parseObject` copies: making a new
+    /// dictionary looks up its storage class's generic metadata (a hashed cache look-up per
+    /// object), copying one takes the class from the original.
+    private static let emptyObject = [String: JSONValue](minimumCapacity: 4)
+
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
@@ -137,8 +142,8 @@ package struct JSONParser: ~Copyable {
             position += 1
             return .object([:])
         }
-        // Most objects of a Bayeux event have two or three members: room for four at once.
-        var object = [String: JSONValue](minimumCapacity: 4)
+        // Most objects of a Bayeux event have two or three members.
+        var object = Self.emptyObject
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
