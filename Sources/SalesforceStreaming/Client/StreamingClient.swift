@@ -153,10 +153,12 @@ actor StreamingClient: SharedExtension {
                 while start < batch.endIndex {
                     let end = min(start + handOver, batch.endIndex)
                     var groups = DeliveryGroups(capacity: end - start)
+                    var recent = RouteTable.Recent()
                     // By index: the event takes the three fields it needs, not a copy of each message.
                     for index in start..<end {
                         route(channel: batch[index].channel, data: batch[index].lazyData, clientID: batch[index].clientId,
-                              routes: routes, delivery: delivery, logger: logger, into: &groups)
+                              routes: routes.routes(for: batch[index].channel, recent: &recent),
+                              delivery: delivery, logger: logger, into: &groups)
                     }
                     for group in groups.groups {
                         try await group.target.deliver(group.deliveries)
@@ -174,9 +176,8 @@ actor StreamingClient: SharedExtension {
 
     /// Adds an event's deliveries for the entrypoints of its channel to `groups`, taking its
     /// replay tracker tickets in the order events arrive.
-    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes table: RouteTable,
+    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes: [RouteTable.Route],
                               delivery context: EventDelivery.Context, logger: Logger, into groups: inout DeliveryGroups) {
-        let routes = table.routes(for: channel)
         if routes.isEmpty {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
             return
@@ -246,4 +247,18 @@ struct RouteTable: Sendable {
 
     /// The routes of an event on `channel` (empty when no entrypoint subscribed to it).
     func routes(for channel: String) -> [Route] { routes[channel] ?? [] }
+
+    /// The last channel looked up and its routes: the events of a reply mostly share a channel,
+    /// and its string (the reply reader reuses it), so comparing it is cheaper than hashing it.
+    struct Recent {
+        fileprivate var channel: String?
+        fileprivate var routes: [Route] = []
+    }
+
+    /// ``routes(for:)``, answered from `recent` when the channel is the last one looked up.
+    func routes(for channel: String, recent: inout Recent) -> [Route] {
+        if channel == recent.channel { return recent.routes }
+        recent = Recent(channel: channel, routes: routes(for: channel))
+        return recent.routes
+    }
 }
