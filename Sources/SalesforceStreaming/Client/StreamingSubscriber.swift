@@ -41,7 +41,8 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     let attempt: DeliveryAttempt
 
     var entrypoint: String { subscriber.name }
-    var workerContextData: [String: String] { attempt.delivery.workerContextData }
+    /// The delivery: a reference, where the job itself would be copied into the context.
+    var contextData: any WorkerContextDataSource { attempt.delivery }
 
     nonisolated(nonsending) func handle(_ service: Subscriber.ServiceType) async throws {
         try await subscriber.handle(attempt.delivery.event, service: service)

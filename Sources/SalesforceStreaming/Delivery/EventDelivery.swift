@@ -9,7 +9,7 @@ import Synchronization
 /// First attempts reach the container in batches of up to ten times `max_workers` events per
 /// entrypoint (so a full waiting line holds the streaming loop back); retries run later in their
 /// own tasks, after the policy's delay, and take a worker slot like any event.
-final class EventDelivery: Sendable {
+final class EventDelivery: WorkerContextDataSource {
     /// What every delivery of a connection shares (a class: each event holds one reference).
     final class Context: Sendable {
         let tracker: ReplayTracker?

@@ -21,7 +21,7 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
         handler: @escaping @Sendable (ServiceType) async throws -> Void,
         completion: @escaping @Sendable (Result<Void, any Error>) async -> Void = { _ in }
     ) async throws {
-        try await container.spawnWorker(ClosureWorkerJob(entrypoint: entrypoint, workerContextData: contextData,
+        try await container.spawnWorker(ClosureWorkerJob(entrypoint: entrypoint, contextData: contextData,
                                                          handler: handler, completion: completion))
     }
 

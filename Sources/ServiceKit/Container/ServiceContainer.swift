@@ -233,7 +233,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     @inline(__always)
     fileprivate nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
         let setup = workerSetup.withLock { $0 }
-        var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job,
+        var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job.contextData,
                                     logger: setup.logger, callNumber: callNumbers.next())
         let result: Result<Void, any Error>
         do {

@@ -5,10 +5,13 @@
 /// For the project's own entrypoints, whose workers are on every event's path: a job that is a
 /// small struct of references reaches the worker pool in one allocation, and builds its context
 /// data only if someone reads it.
-package protocol WorkerJob<ServiceType>: WorkerContextDataSource {
+package protocol WorkerJob<ServiceType>: Sendable {
     associatedtype ServiceType: Service
     /// The entrypoint that starts the worker, e.g. `on_event(/topic/InvoiceStatementUpdates)`.
     var entrypoint: String { get }
+    /// What the worker's context data is made from when read (best a class instance, which the
+    /// context holds by one reference, or a dictionary).
+    var contextData: any WorkerContextDataSource { get }
     /// Runs the handler on the worker's copy of the service.
     nonisolated(nonsending) func handle(_ service: ServiceType) async throws
     /// Called with the handler's outcome when it ends.
@@ -35,7 +38,7 @@ extension Dictionary: WorkerContextDataSource where Key == String, Value == Stri
 /// The job of the closure-based `spawnWorker`.
 struct ClosureWorkerJob<ServiceType: Service>: WorkerJob {
     let entrypoint: String
-    let workerContextData: [String: String]
+    let contextData: any WorkerContextDataSource
     let handler: @Sendable (ServiceType) async throws -> Void
     let completion: @Sendable (Result<Void, any Error>) async -> Void
 
