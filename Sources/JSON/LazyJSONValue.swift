@@ -14,12 +14,14 @@ import Synchronization
 /// was decoded or released (decoding lets go of it). Immutable for its users (decoding only
 /// changes how the value is held), so it gives value semantics to the structs that hold it.
 package final class LazyJSONValue: Sendable, Hashable {
-    private enum Storage {
+    /// The value's text, or the value once decoded, and the members read from the text so far.
+    /// A struct changed in place under the lock: reading a member copies none of it.
+    private struct State {
         /// The reply the value's text is part of, and where in it (checked by
-        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``), with the members read from
-        /// the text so far.
-        case text(document: Data, range: Range<Int>, members: Members)
-        case decoded(JSONValue)
+        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``); nil once decoded.
+        var text: (document: Data, range: Range<Int>)?
+        var decoded: JSONValue?
+        var members = Members()
     }
 
     private struct Member {
@@ -49,7 +51,7 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// reads one part of an event (its `sobject`) decodes only that part.
     private static let memberLimit = 4
 
-    private let storage: Mutex<Storage>
+    private let state: Mutex<State>
     /// One member looked up while the text was checked (an event's replay ID, needed before its
     /// handler runs), so reading it does not scan the text again.
     private let knownPath: [String]?
@@ -62,28 +64,30 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// `offsets` where the check found the value's members (offsets into `document`).
     package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil,
                  offsets: MemberOffsets? = nil) {
-        self.storage = Mutex(.text(document: document, range: range, members: Members()))
+        self.state = Mutex(State(text: (document, range)))
         self.knownPath = member?.path
         self.knownValue = member?.value ?? nil
         self.offsets = offsets.flatMap { $0.isComplete ? $0 : nil }
     }
 
     package init(_ value: JSONValue) {
-        self.storage = Mutex(.decoded(value))
+        self.state = Mutex(State(decoded: value))
         self.knownPath = nil
         self.knownValue = nil
         self.offsets = nil
     }
 
-    /// The value, decoded on first use.
+    /// The value, decoded on first use (under the value's lock: a concurrent reader waits for
+    /// that one decoding rather than doing its own).
     package var value: JSONValue {
-        let text: (document: Data, range: Range<Int>)
-        switch storage.withLock({ $0 }) {
-        case .decoded(let value): return value
-        case .text(let document, let range, _): text = (document, range)
-        }
-        let value = Self.decode(text.range, of: text.document)
-        storage.withLock { $0 = .decoded(value) }
+        state.withLock { Self.decodedValue(&$0) }
+    }
+
+    /// Decodes the text if that was not done yet, letting go of the reply and the members read.
+    private static func decodedValue(_ state: inout State) -> JSONValue {
+        if let decoded = state.decoded { return decoded }
+        let value = state.text.map { decode($0.range, of: $0.document) } ?? .null
+        state = State(decoded: value)
         return value
     }
 
@@ -94,22 +98,16 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// the whole value is decoded instead.
     package func member(at path: [String]) -> JSONValue? {
         if let knownPath, knownPath == path { return knownValue }
-        let text: (document: Data, range: Range<Int>)
-        switch storage.withLock({ $0 }) {
-        case .decoded(let value):
-            return Self.member(at: path, of: value)
-        case .text(let document, let range, let members):
-            if let known = members.find(path) { return known.value }
-            if members.count >= Self.memberLimit { return Self.member(at: path, of: value) }
-            text = (document, range)
+        return state.withLock { state in
+            if let decoded = state.decoded { return Self.member(at: path, of: decoded) }
+            if let known = state.members.find(path) { return known.value }
+            guard state.members.count < Self.memberLimit, let text = state.text else {
+                return Self.member(at: path, of: Self.decodedValue(&state))
+            }
+            let found = Self.read(path, in: text.range, of: text.document, offsets: offsets)
+            state.members.append(Member(path: path, value: found))
+            return found
         }
-        let found = Self.read(path, in: text.range, of: text.document, offsets: offsets)
-        storage.withLock { storage in
-            guard case .text(let document, let range, var members) = storage else { return }
-            members.append(Member(path: path, value: found))
-            storage = .text(document: document, range: range, members: members)
-        }
-        return found
     }
 
     /// Reads the member at `path` from the checked text: straight from its value's text when the
