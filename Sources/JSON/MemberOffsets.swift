@@ -10,21 +10,23 @@ import Darwin
 /// (``JSONParser/member(at:offsets:)``): a later read of one member parses only that member's
 /// value, instead of skipping the members before it again.
 ///
-/// Holds up to ``capacity`` members inline (an event's `data` has two or three); an object with
-/// more, or with a member name that has an escape (its text is not its name), is not indexed and
-/// readers scan it instead.
+/// Holds up to ``capacity`` members inline, in 40 bytes (every event keeps one: an event's `data`
+/// has two or three members); an object with more, spanning over 64 KB, or with a member name
+/// that has an escape (its text is not its name), is not indexed and readers scan it instead.
 package struct MemberOffsets: Sendable {
-    /// One member: its name's bytes (without quotes) and its value's, as offsets into the text.
+    /// One member: its name's bytes (without quotes) and its value's, as offsets from `base`.
     private struct Entry {
-        var nameStart: UInt32 = 0
-        var nameEnd: UInt32 = 0
-        var valueStart: UInt32 = 0
-        var valueEnd: UInt32 = 0
+        var nameStart: UInt16 = 0
+        var nameEnd: UInt16 = 0
+        var valueStart: UInt16 = 0
+        var valueEnd: UInt16 = 0
     }
 
     package static let capacity = 4
+    /// Where the first member's name starts in the text.
+    private var base: UInt32 = 0
     private var entries: (Entry, Entry, Entry, Entry) = (Entry(), Entry(), Entry(), Entry())
-    private var count = 0
+    private var count: UInt8 = 0
     /// False once a member could not be noted: lookups must scan the text.
     package private(set) var isComplete = true
 
@@ -35,19 +37,22 @@ package struct MemberOffsets: Sendable {
     /// Notes a member: where its name (without quotes) and its value are in the text, and
     /// whether the name has no escapes.
     mutating func append(name: Range<Int>, value: Range<Int>, plainName: Bool) {
-        guard isComplete, plainName, count < Self.capacity, value.upperBound <= Int(UInt32.max) else {
+        if count == 0, name.lowerBound <= Int(UInt32.max) { base = UInt32(name.lowerBound) }
+        let base = Int(base)
+        // Members come in order, so each starts at or after the first one's name.
+        guard isComplete, plainName, count < Self.capacity, name.lowerBound >= base, value.upperBound &- base <= Int(UInt16.max) else {
             isComplete = false
             return
         }
-        let entry = Entry(nameStart: UInt32(truncatingIfNeeded: name.lowerBound), nameEnd: UInt32(truncatingIfNeeded: name.upperBound),
-                          valueStart: UInt32(truncatingIfNeeded: value.lowerBound), valueEnd: UInt32(truncatingIfNeeded: value.upperBound))
+        let entry = Entry(nameStart: UInt16(truncatingIfNeeded: name.lowerBound &- base), nameEnd: UInt16(truncatingIfNeeded: name.upperBound &- base),
+                          valueStart: UInt16(truncatingIfNeeded: value.lowerBound &- base), valueEnd: UInt16(truncatingIfNeeded: value.upperBound &- base))
         switch count {
         case 0: entries.0 = entry
         case 1: entries.1 = entry
         case 2: entries.2 = entry
         default: entries.3 = entry
         }
-        count += 1
+        count &+= 1
     }
 
     private func entry(_ index: Int) -> Entry {
@@ -63,13 +68,14 @@ package struct MemberOffsets: Sendable {
     /// a parsed object), or nil if there is none. Only for a complete index.
     package func valueRange(of name: String, in text: UnsafeRawBufferPointer) -> Range<Int>? {
         var name = name
+        let base = Int(base)
         return name.withUTF8 { wanted in
-            for index in stride(from: count - 1, through: 0, by: -1) {
+            for index in stride(from: Int(count) - 1, through: 0, by: -1) {
                 let entry = entry(index)
-                let start = Int(entry.nameStart), length = Int(entry.nameEnd) - start
+                let length = Int(entry.nameEnd &- entry.nameStart)
                 if length == wanted.count,
-                   length == 0 || memcmp(text.baseAddress! + start, wanted.baseAddress!, length) == 0 {
-                    return Int(entry.valueStart)..<Int(entry.valueEnd)
+                   length == 0 || memcmp(text.baseAddress! + base + Int(entry.nameStart), wanted.baseAddress!, length) == 0 {
+                    return (base + Int(entry.valueStart))..<(base + Int(entry.valueEnd))
                 }
             }
             return nil

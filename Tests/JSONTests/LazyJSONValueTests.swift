@@ -164,6 +164,9 @@ struct LazyJSONValueTests {
         #expect(try !offsets(Self.unindexable[0]).isComplete, "five members")
         #expect(try !offsets(Self.unindexable[1]).isComplete, "an escaped name")
         #expect(try offsets(Self.unindexable[2]).isComplete, "a repeated name: the last is read")
+        let long = #"{"event":{"replayId":1},"sobject":{"Description":""# + String(repeating: "x", count: 70_000) + #""}}"#
+        #expect(try !offsets(long).isComplete, "members spanning over 64 KB")
+        #expect(MemoryLayout<MemberOffsets>.size <= 40, "every event keeps one")
         let document = Data(Self.unindexable[2].utf8)
         let range = try document.withUnsafeBytes { raw in try #require(try offsets(Self.unindexable[2]).valueRange(of: "sobject", in: raw)) }
         #expect(String(decoding: document[range], as: UTF8.self) == #"{"Name":"last"}"#)
