@@ -22,7 +22,7 @@ package struct MemberOffsets: Sendable {
         var valueEnd: UInt16 = 0
     }
 
-    package static let capacity = 4
+    private static let capacity = 4
     /// Where the first member's name starts in the text.
     private var base: UInt32 = 0
     private var entries: (Entry, Entry, Entry, Entry) = (Entry(), Entry(), Entry(), Entry())
