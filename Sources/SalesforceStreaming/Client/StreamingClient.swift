@@ -157,8 +157,7 @@ actor StreamingClient: SharedExtension {
                     // By index: the event takes the three fields it needs, not a copy of each message.
                     for index in start..<end {
                         route(channel: batch[index].channel, data: batch[index].lazyData, clientID: batch[index].clientId,
-                              routes: routes.routes(for: batch[index].channel, recent: &recent),
-                              delivery: delivery, logger: logger, into: &groups)
+                              routes: routes, recent: &recent, delivery: delivery, logger: logger, into: &groups)
                     }
                     for group in groups.groups {
                         try await group.target.deliver(group.deliveries)
@@ -176,8 +175,10 @@ actor StreamingClient: SharedExtension {
 
     /// Adds an event's deliveries for the entrypoints of its channel to `groups`, taking its
     /// replay tracker tickets in the order events arrive.
-    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes: [RouteTable.Route],
-                              delivery context: EventDelivery.Context, logger: Logger, into groups: inout DeliveryGroups) {
+    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes table: RouteTable,
+                              recent: inout RouteTable.Recent, delivery context: EventDelivery.Context, logger: Logger,
+                              into groups: inout DeliveryGroups) {
+        let routes = table.routes(for: channel, recent: &recent)
         if routes.isEmpty {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
             return
