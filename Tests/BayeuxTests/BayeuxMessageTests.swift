@@ -19,6 +19,16 @@ struct BayeuxMessageTests {
         #expect(messages[1].replayID == ReplayID(.int(13)))
     }
 
+    @Test("taking a message's data moves it out: the taker has it, still undecoded, and the message has none")
+    func takeLazyData() throws {
+        var messages = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A","data":{"event":{"replayId":13},"sobject":{"Id":"a00"}}}]"#.utf8)).messages
+        let taken = messages[0].takeLazyData()
+        #expect(taken?.member(at: ["sobject", "Id"]) == "a00")
+        #expect(taken?.value == ["event": ["replayId": 13], "sobject": ["Id": "a00"]])
+        #expect(messages[0].lazyData == nil && messages[0].data == nil)
+        #expect(messages[0].takeLazyData() == nil)
+    }
+
     @Test("decodes a single message object")
     func single() throws {
         let (messages, _) = try BayeuxMessage.decodeBatch(Data(#"{"channel":"/meta/subscribe","successful":true,"subscription":["/topic/A"]}"#.utf8))

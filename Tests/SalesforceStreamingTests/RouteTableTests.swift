@@ -9,7 +9,7 @@ struct RouteTableTests {
         nonisolated let channel: String
         init(_ channel: String) { self.channel = channel }
         nonisolated func deliver(_ attempt: DeliveryAttempt) async throws {}
-        nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {}
+        nonisolated func deliver(_ deliveries: [EventDelivery?]) async throws {}
     }
 
     @Test("routes looked up through the last-channel cache equal the table's, for channels in any order")

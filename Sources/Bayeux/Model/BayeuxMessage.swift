@@ -22,6 +22,14 @@ public struct BayeuxMessage: Sendable, Hashable {
     }
     /// ``data``, still undecoded if nobody read it.
     package private(set) var lazyData: LazyJSONValue?
+
+    /// Moves ``lazyData`` out of the message (leaving no data), so that the one who takes it holds
+    /// the only reference: the streaming loop hands each event's data on this way, and the event
+    /// is then freed by the worker that handled it rather than with its whole reply.
+    package mutating func takeLazyData() -> LazyJSONValue? {
+        defer { lazyData = nil }
+        return lazyData
+    }
     private var details: DetailsBox?
 
     /// The `error` string, e.g. `403::Unknown client`.

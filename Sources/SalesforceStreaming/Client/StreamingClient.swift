@@ -148,15 +148,18 @@ actor StreamingClient: SharedExtension {
                             delivery: EventDelivery.Context, handOver: Int, logger: Logger,
                             services: ContainerServices) async {
         do {
-            for try await batch in session.messageBatches(subscribingTo: channels) {
+            for try await var batch in session.messageBatches(subscribingTo: channels) {
                 var start = batch.startIndex
                 while start < batch.endIndex {
                     let end = min(start + handOver, batch.endIndex)
                     var groups = DeliveryGroups(capacity: end - start)
                     var recent = RouteTable.Recent()
-                    // By index: the event takes the three fields it needs, not a copy of each message.
+                    // By index: the event takes the three fields it needs, not a copy of each message,
+                    // and takes its data out of the reply, so that the worker that handles it frees it
+                    // (with the values its handler decoded) instead of the loop freeing a reply's
+                    // events all at once: bursts of frees from one thread contend for malloc's locks.
                     for index in start..<end {
-                        route(channel: batch[index].channel, data: batch[index].lazyData, clientID: batch[index].clientId,
+                        route(channel: batch[index].channel, data: batch[index].takeLazyData(), clientID: batch[index].clientId,
                               routes: routes, recent: &recent, delivery: delivery, logger: logger, into: &groups)
                     }
                     for group in groups.groups {
@@ -198,7 +201,7 @@ actor StreamingClient: SharedExtension {
 /// Deliveries of a run of a reply's events by entrypoint, in arrival order within each: handed
 /// to each entrypoint as one batch of workers.
 struct DeliveryGroups {
-    private(set) var groups: [(target: any StreamingSubscriber, deliveries: [EventDelivery])] = []
+    private(set) var groups: [(target: any StreamingSubscriber, deliveries: [EventDelivery?])] = []
     private let capacity: Int
     private var last = 0
 
@@ -213,7 +216,7 @@ struct DeliveryGroups {
             last = index
             groups[index].deliveries.append(delivery)
         } else {
-            var deliveries: [EventDelivery] = []
+            var deliveries: [EventDelivery?] = []
             deliveries.reserveCapacity(groups.isEmpty ? capacity : 16)
             deliveries.append(delivery)
             last = groups.count

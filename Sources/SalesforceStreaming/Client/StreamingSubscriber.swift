@@ -10,7 +10,7 @@ protocol StreamingSubscriber: Actor {
     /// Hands the container a worker for the first attempt of each of `deliveries` (events of one
     /// reply, in order), suspending while its waiting line is full. Those not started when
     /// the container stops are dropped: the replay tracker delivers them again.
-    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws
+    nonisolated func deliver(_ deliveries: [EventDelivery?]) async throws
 }
 
 /// A subscriber whose workers call a handler of a `ServiceType` service.
@@ -29,8 +29,8 @@ extension StreamingHandler {
         try await context.spawnWorker(StreamingWorkerJob(subscriber: self, attempt: attempt))
     }
 
-    nonisolated func deliver(_ deliveries: [EventDelivery]) async throws {
-        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: deliveries))
+    nonisolated func deliver(_ deliveries: [EventDelivery?]) async throws {
+        try await context.spawnWorkers(StreamingWorkerJobs(subscriber: self, deliveries: TakeOnceList(deliveries)))
     }
 }
 
@@ -57,13 +57,20 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
 }
 
 /// The first attempts of a reply's events for one subscriber, as one batch of worker jobs.
+///
+/// Each delivery is taken out of the batch when its worker starts, so the worker holds the last
+/// reference to its event and frees it (with what the handler decoded) when it ends. A batch
+/// that kept its deliveries freed a hundred events at once, on the thread of its last worker,
+/// and those bursts of frees made malloc's locks the most contended of a burst of events.
 struct StreamingWorkerJobs<Subscriber: StreamingHandler>: WorkerJobBatch {
     let subscriber: Subscriber
-    let deliveries: [EventDelivery]
+    let deliveries: TakeOnceList<EventDelivery>
 
     var count: Int { deliveries.count }
 
+    /// The job of delivery `index`; the pool asks for each index once.
     func job(at index: Int) -> any WorkerJob<Subscriber.ServiceType> {
-        StreamingWorkerJob(subscriber: subscriber, attempt: DeliveryAttempt(delivery: deliveries[index], number: 1))
+        guard let delivery = deliveries.take(index) else { preconditionFailure("worker \(index) of a batch started twice") }
+        return StreamingWorkerJob(subscriber: subscriber, attempt: DeliveryAttempt(delivery: delivery, number: 1))
     }
 }
