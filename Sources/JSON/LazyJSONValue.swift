@@ -17,9 +17,9 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// The value's text, or the value once decoded, and the members read from the text so far.
     /// A struct changed in place under the lock: reading a member copies none of it.
     private struct State {
-        /// The reply the value's text is part of, and where in it (checked by
-        /// ``JSONParser/skipValue()`` or ``JSONParser/member(at:)``); nil once decoded.
-        var text: (document: Data, range: Range<Int>)?
+        /// The checked document the value's text is part of, and which of its values it is;
+        /// nil once decoded.
+        var text: (document: CheckedDocument, index: Int)?
         var decoded: JSONValue?
         var members = Members()
     }
@@ -56,25 +56,27 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// handler runs), so reading it does not scan the text again.
     private let knownPath: [String]?
     private let knownValue: JSONValue?
-    /// Where the value's members are in `document`, if the check noted them.
-    private let offsets: MemberOffsets?
+
+    /// Keeps value `index` of `document`, decoded when first read.
+    package init(_ document: CheckedDocument, index: Int) {
+        self.state = Mutex(State(text: (document, index)))
+        self.knownPath = document.knownPath
+        self.knownValue = document.known(of: index)
+    }
 
     /// Keeps the value at `range` of `document` (offsets from its start), which the caller
     /// checked; `member` is the member at `path` found while checking, if one was looked up, and
     /// `offsets` where the check found the value's members (offsets into `document`).
-    package init(checkedText range: Range<Int>, of document: Data, member: (path: [String], value: JSONValue?)? = nil,
-                 offsets: MemberOffsets? = nil) {
-        self.state = Mutex(State(text: (document, range)))
-        self.knownPath = member?.path
-        self.knownValue = member?.value ?? nil
-        self.offsets = offsets.flatMap { $0.isComplete ? $0 : nil }
+    package convenience init(checkedText range: Range<Int>, of document: Data,
+                             member: (path: [String], value: JSONValue?)? = nil, offsets: MemberOffsets? = nil) {
+        let value = CheckedDocument.Value(range: range, known: member?.value ?? nil, offsets: offsets)
+        self.init(CheckedDocument(document, knownPath: member?.path, values: [value]), index: 0)
     }
 
     package init(_ value: JSONValue) {
         self.state = Mutex(State(decoded: value))
         self.knownPath = nil
         self.knownValue = nil
-        self.offsets = nil
     }
 
     /// The value, decoded on first use (under the value's lock: a concurrent reader waits for
@@ -86,7 +88,7 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// Decodes the text if that was not done yet, letting go of the reply and the members read.
     private static func decodedValue(_ state: inout State) -> JSONValue {
         if let decoded = state.decoded { return decoded }
-        let value = state.text.map { decode($0.range, of: $0.document) } ?? .null
+        let value = state.text.map { $0.document.decode($0.index) } ?? .null
         state = State(decoded: value)
         return value
     }
@@ -104,22 +106,9 @@ package final class LazyJSONValue: Sendable, Hashable {
             guard state.members.count < Self.memberLimit, let text = state.text else {
                 return Self.member(at: path, of: Self.decodedValue(&state))
             }
-            let found = Self.read(path, in: text.range, of: text.document, offsets: offsets)
+            let found = text.document.member(of: text.index, at: path)
             state.members.append(Member(path: path, value: found))
             return found
-        }
-    }
-
-    /// Reads the member at `path` from the checked text: straight from its value's text when the
-    /// check noted where the first level's members are, else by scanning.
-    private static func read(_ path: [String], in range: Range<Int>, of document: Data, offsets: MemberOffsets?) -> JSONValue? {
-        guard let offsets, let name = path.first else {
-            return withParser(range, of: document) { parser in (try? parser.member(at: path[...])) ?? nil }
-        }
-        return document.withUnsafeBytes { raw -> JSONValue? in
-            guard let valueRange = offsets.valueRange(of: name, in: raw) else { return nil }
-            var parser = JSONParser(bytes: UnsafeRawBufferPointer(rebasing: raw[valueRange]))
-            return (try? parser.member(at: path.dropFirst())) ?? nil
         }
     }
 
@@ -127,31 +116,6 @@ package final class LazyJSONValue: Sendable, Hashable {
         var current: JSONValue? = value
         for name in path { current = current?[name] }
         return current
-    }
-
-    /// Checked text always parses (``JSONParser/skipValue()`` accepts what the parser accepts,
-    /// which the JSON tests check); `null` stands in should that ever not hold.
-    private static func decode(_ range: Range<Int>, of document: Data) -> JSONValue {
-        let result: Result<JSONValue, JSONParseError> = withParser(range, of: document) { parser in
-            do throws(JSONParseError) {
-                return .success(try parser.parseDocument())
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error):
-            assertionFailure("checked JSON text did not parse: \(error)")
-            return .null
-        }
-    }
-
-    private static func withParser<R>(_ range: Range<Int>, of document: Data, _ body: (inout JSONParser) -> R) -> R {
-        document.withUnsafeBytes { raw in
-            var parser = JSONParser(bytes: UnsafeRawBufferPointer(rebasing: raw[range]))
-            return body(&parser)
-        }
     }
 
     package static func == (lhs: LazyJSONValue, rhs: LazyJSONValue) -> Bool {

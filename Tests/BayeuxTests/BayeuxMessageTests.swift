@@ -19,14 +19,18 @@ struct BayeuxMessageTests {
         #expect(messages[1].replayID == ReplayID(.int(13)))
     }
 
-    @Test("taking a message's data moves it out: the taker has it, still undecoded, and the message has none")
-    func takeLazyData() throws {
-        var messages = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A","data":{"event":{"replayId":13},"sobject":{"Id":"a00"}}}]"#.utf8)).messages
-        let taken = messages[0].takeLazyData()
+    @Test("a reply's event data is kept as checked text; taking it moves it out: the taker has it, and the message has none")
+    func takePayload() throws {
+        var messages = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A","data":{"event":{"replayId":13},"sobject":{"Id":"a00"}}},{"channel":"/topic/A","data":{"event":{"replayId":14}}}]"#.utf8)).messages
+        guard case .checked(_, let index)? = messages[1].payload else { Issue.record("data decoded while reading the reply"); return }
+        #expect(index == 1)
+        let taken = messages[0].takePayload()
         #expect(taken?.member(at: ["sobject", "Id"]) == "a00")
-        #expect(taken?.value == ["event": ["replayId": 13], "sobject": ["Id": "a00"]])
-        #expect(messages[0].lazyData == nil && messages[0].data == nil)
-        #expect(messages[0].takeLazyData() == nil)
+        #expect(taken?.lazy.member(at: ["sobject", "Id"]) == "a00")
+        #expect(taken?.decoded == ["event": ["replayId": 13], "sobject": ["Id": "a00"]])
+        #expect(messages[0].payload == nil && messages[0].data == nil)
+        #expect(messages[0].takePayload() == nil)
+        #expect(messages[1].replayID == ReplayID(.int(14)))
     }
 
     @Test("decodes a single message object")

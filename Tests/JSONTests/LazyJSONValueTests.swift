@@ -115,6 +115,11 @@ struct LazyJSONValueTests {
 
         let known = LazyJSONValue(checkedText: range, of: Data(document), member: (["event", "replayId"], .int(41)))
         #expect(known.member(at: ["event", "replayId"]) == 41, "the member found while checking is used as is")
+        let knownDocument = CheckedDocument(Data(document), knownPath: ["event", "replayId"],
+                                            values: [.init(range: range, known: 41, offsets: nil)])
+        #expect(knownDocument.member(of: 0, at: ["event", "replayId"]) == 41, "also when read from the text each time")
+        #expect(knownDocument.member(of: 0, at: ["sobject", "Name"]) == "n")
+        #expect(LazyJSONValue(knownDocument, index: 0).member(at: ["event", "replayId"]) == 41)
         #expect(LazyJSONValue(.null).member(at: ["event"]) == nil)
     }
 
@@ -136,7 +141,11 @@ struct LazyJSONValueTests {
             var parser = JSONParser(bytes: raw)
             _ = try parser.member(at: ["event", "replayId"], offsets: &offsets)
         }
-        let lazy = LazyJSONValue(checkedText: 2..<bytes.count, of: bytes, offsets: withOffsets ? offsets : nil)
+        // The document's second value (the first is a decoy), as a reply holds its events' data.
+        let decoy = CheckedDocument.Value(range: 0..<2, known: nil, offsets: nil)
+        let checked = CheckedDocument(bytes, knownPath: nil,
+                                      values: [decoy, .init(range: 2..<bytes.count, known: nil, offsets: withOffsets ? offsets : nil)])
+        let lazy = LazyJSONValue(checked, index: 1)
         let paths = [["sobject"], ["event", "type"], ["sobject"], ["event"], ["payload"], ["missing"],
                      ["event", "replayId"], ["sobject", "Name"], ["event", "type"], []]
         for round in 1...2 {
@@ -144,9 +153,13 @@ struct LazyJSONValueTests {
                 var expected: JSONValue? = parsed
                 for name in path { expected = expected?[name] }
                 #expect(lazy.member(at: path) == expected, "round \(round), \(path) in \(document)")
+                #expect(checked.member(of: 1, at: path) == expected, "uncached, \(path) in \(document)")
+                #expect(JSONPayload.value(LazyJSONValue(parsed)).member(at: path) == expected, "decoded, \(path) in \(document)")
             }
         }
         #expect(lazy.value == parsed)
+        #expect(JSONPayload.checked(checked, index: 1).decoded == parsed)
+        #expect(JSONPayload.checked(checked, index: 1) == JSONPayload.value(LazyJSONValue(parsed)))
     }
 
     @Test("the check notes the members of an object of up to four plainly named members, and only those")

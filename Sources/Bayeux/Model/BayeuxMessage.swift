@@ -15,20 +15,20 @@ public struct BayeuxMessage: Sendable, Hashable {
     public var clientId: String?
     public var successful: Bool?
     /// The event's payload (Salesforce: `event`, `sobject`, `payload`...). In a decoded reply it
-    /// is kept as checked text and decoded when first read.
+    /// is kept as checked text and decoded each time it is read: keep the value rather than
+    /// reading it again.
     public var data: JSONValue? {
-        get { lazyData?.value }
-        set { lazyData = newValue.map(LazyJSONValue.init) }
+        get { payload?.decoded }
+        set { payload = newValue.map { .value(LazyJSONValue($0)) } }
     }
-    /// ``data``, still undecoded if nobody read it.
-    package private(set) var lazyData: LazyJSONValue?
+    /// ``data``: in a decoded reply, one of the reply's checked values.
+    package private(set) var payload: JSONPayload?
 
-    /// Moves ``lazyData`` out of the message (leaving no data), so that the one who takes it holds
-    /// the only reference: the streaming loop hands each event's data on this way, and the event
-    /// is then freed by the worker that handled it rather than with its whole reply.
-    package mutating func takeLazyData() -> LazyJSONValue? {
-        defer { lazyData = nil }
-        return lazyData
+    /// Moves ``payload`` out of the message (leaving no data), so that the reply's messages no
+    /// longer hold what the one who took it passes on.
+    package mutating func takePayload() -> JSONPayload? {
+        defer { payload = nil }
+        return payload
     }
     private var details: DetailsBox?
 
@@ -96,7 +96,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         self.id = id
         self.clientId = clientId
         self.successful = successful
-        self.lazyData = data.map(LazyJSONValue.init)
+        self.payload = data.map { .value(LazyJSONValue($0)) }
         let details = Details(error: error, advice: advice, subscription: subscription, ext: ext, version: version,
                               supportedConnectionTypes: supportedConnectionTypes, connectionType: connectionType)
         self.details = details == Details() ? nil : DetailsBox(details)
@@ -114,6 +114,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         guard case .object(let o) = json else { return nil }
         var fields = BayeuxMessage(bare: String())
         var channel: String?
+        var data: Int?
         for (key, value) in o { Self.read(key, value, into: &fields, channel: &channel) }
         guard let channel else { return nil }
         fields.channel = channel
@@ -182,7 +183,7 @@ public struct BayeuxMessage: Sendable, Hashable {
 
     /// The replay ID of an event (`data.event.replayId`), if present.
     public var replayID: ReplayID? {
-        guard let value = lazyData?.member(at: Self.replayIDPath), value != .null else { return nil }
+        guard let value = payload?.member(at: Self.replayIDPath), value != .null else { return nil }
         return ReplayID(value)
     }
 
@@ -234,6 +235,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         case UInt8(ascii: "["):
             try parser.consume(UInt8(ascii: "["))
             var messages: [BayeuxMessage] = []
+            var checked = CheckedData()
             var skipped = 0
             var lastChannel: String?  // not `messages.last?.channel`: that copies the whole message
             if parser.peek() == UInt8(ascii: "]") {
@@ -241,8 +243,9 @@ public struct BayeuxMessage: Sendable, Hashable {
             } else {
                 elements: while true {
                     if parser.peek() == UInt8(ascii: "{") {
-                        if let message = try readMessage(&parser, body: body, channelHint: lastChannel) {
+                        if let (message, data) = try readMessage(&parser, channelHint: lastChannel, checked: &checked) {
                             lastChannel = message.channel
+                            if let data { checked.owners.append((messages.count, data)) }
                             messages.append(message)
                         } else {
                             skipped += 1
@@ -259,12 +262,17 @@ public struct BayeuxMessage: Sendable, Hashable {
                 }
             }
             try parser.expectEnd()
+            checked.attach(to: &messages, body: body)
             return (messages, skipped)
         case UInt8(ascii: "{"):
-            let message = try readMessage(&parser, body: body, channelHint: nil)
+            var checked = CheckedData()
+            let read = try readMessage(&parser, channelHint: nil, checked: &checked)
             try parser.expectEnd()
-            guard let message else { throw BayeuxError.protocolViolation("reply object has no channel") }
-            return ([message], 0)
+            guard let (message, data) = read else { throw BayeuxError.protocolViolation("reply object has no channel") }
+            var messages = [message]
+            if let data { checked.owners.append((0, data)) }
+            checked.attach(to: &messages, body: body)
+            return (messages, 0)
         default:
             _ = try parser.parseValue()  // throws if the body is not JSON at all
             try parser.expectEnd()
@@ -272,12 +280,28 @@ public struct BayeuxMessage: Sendable, Hashable {
         }
     }
 
-    /// Reads the object at the parser's position as a message; nil (object consumed) when it has
-    /// no string `channel`.
-    private static func readMessage(_ parser: inout JSONParser, body: Data, channelHint: String?) throws -> BayeuxMessage? {
+    /// The `data` of a reply's messages, checked while reading it: made into one
+    /// ``CheckedDocument`` for the whole reply once it is read (no allocation per event).
+    private struct CheckedData {
+        var values: [CheckedDocument.Value] = []
+        /// Which message has which value as its data (indexes into the messages and `values`).
+        var owners: [(message: Int, value: Int)] = []
+
+        func attach(to messages: inout [BayeuxMessage], body: Data) {
+            guard !values.isEmpty else { return }
+            let document = CheckedDocument(body, knownPath: replayIDPath, values: values)
+            for owner in owners { messages[owner.message].payload = .checked(document, index: owner.value) }
+        }
+    }
+
+    /// Reads the object at the parser's position as a message, and which of `checked`'s values its
+    /// `data` is; nil (object consumed) when it has no string `channel`.
+    private static func readMessage(_ parser: inout JSONParser, channelHint: String?,
+                                    checked: inout CheckedData) throws -> (BayeuxMessage, data: Int?)? {
         try parser.consume(UInt8(ascii: "{"))
         var fields = BayeuxMessage(bare: String())
         var channel: String?
+        var data: Int?
         if parser.peek() == UInt8(ascii: "}") {
             try parser.consume(UInt8(ascii: "}"))
             return nil
@@ -293,8 +317,8 @@ public struct BayeuxMessage: Sendable, Hashable {
                 let start = parser.offset
                 var offsets = MemberOffsets()
                 let replayID = try parser.member(at: replayIDPath[...], offsets: &offsets)
-                fields.lazyData = LazyJSONValue(checkedText: start..<parser.offset, of: body, member: (replayIDPath, replayID),
-                                                offsets: offsets)
+                checked.values.append(CheckedDocument.Value(range: start..<parser.offset, known: replayID, offsets: offsets))
+                data = checked.values.count - 1
             } else {
                 read(key, try parser.parseValue(), into: &fields, channel: &channel)
             }
@@ -304,7 +328,7 @@ public struct BayeuxMessage: Sendable, Hashable {
                 try parser.consume(UInt8(ascii: "}"))
                 guard let channel else { return nil }
                 fields.channel = channel
-                return fields
+                return (fields, data)
             default: throw parser.fail("expected ',' or '}'")
             }
         }

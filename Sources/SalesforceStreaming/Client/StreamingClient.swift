@@ -154,12 +154,9 @@ actor StreamingClient: SharedExtension {
                     let end = min(start + handOver, batch.endIndex)
                     var groups = DeliveryGroups(capacity: end - start)
                     var recent = RouteTable.Recent()
-                    // By index: the event takes the three fields it needs, not a copy of each message,
-                    // and takes its data out of the reply, so that the worker that handles it frees it
-                    // (with the values its handler decoded) instead of the loop freeing a reply's
-                    // events all at once: bursts of frees from one thread contend for malloc's locks.
+                    // By index: the event takes the three fields it needs, not a copy of each message.
                     for index in start..<end {
-                        route(channel: batch[index].channel, data: batch[index].takeLazyData(), clientID: batch[index].clientId,
+                        route(channel: batch[index].channel, payload: batch[index].takePayload(), clientID: batch[index].clientId,
                               routes: routes, recent: &recent, delivery: delivery, logger: logger, into: &groups)
                     }
                     for group in groups.groups {
@@ -178,7 +175,7 @@ actor StreamingClient: SharedExtension {
 
     /// Adds an event's deliveries for the entrypoints of its channel to `groups`, taking its
     /// replay tracker tickets in the order events arrive.
-    private static func route(channel: String, data: LazyJSONValue?, clientID: String?, routes table: RouteTable,
+    private static func route(channel: String, payload: JSONPayload?, clientID: String?, routes table: RouteTable,
                               recent: inout RouteTable.Recent, delivery context: EventDelivery.Context, logger: Logger,
                               into groups: inout DeliveryGroups) {
         let routes = table.routes(for: channel, recent: &recent)
@@ -186,11 +183,11 @@ actor StreamingClient: SharedExtension {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
             return
         }
-        let event = StreamingEvent(channel: channel, data: data)
+        let replayID = payload?.replayID
         for route in routes {
-            let ticket = route.trackerSlot.flatMap { context.tracker?.deliver(slot: $0, replayID: event.replayID) }
-            let delivery = EventDelivery(event: event, clientID: clientID, ticket: ticket,
-                                         targets: route.targets.count, context: context)
+            let ticket = route.trackerSlot.flatMap { context.tracker?.deliver(slot: $0, replayID: replayID) }
+            let delivery = EventDelivery(channel: channel, payload: payload, replayID: replayID, clientID: clientID,
+                                         ticket: ticket, targets: route.targets.count, context: context)
             for target in route.targets {
                 groups.append(delivery, for: target)
             }

@@ -28,8 +28,12 @@ final class EventDelivery: WorkerContextDataSource {
         }
     }
 
-    /// The event being delivered.
-    let event: StreamingEvent
+    /// The channel the event arrived on.
+    let channel: String
+    /// The event's data as its reply carried it (checked text, decoded by the handler's ``event``).
+    private let payload: JSONPayload?
+    /// The event's position on its channel.
+    let replayID: ReplayID?
     private let clientID: String?
     private let ticket: ReplayTracker.Ticket?
     private let context: Context
@@ -38,8 +42,11 @@ final class EventDelivery: WorkerContextDataSource {
     /// Handlers still to finish, and the combined outcome so far (read only for several targets).
     private let state: Mutex<(remaining: Int, outcome: ReplayTracker.Outcome)>
 
-    init(event: StreamingEvent, clientID: String?, ticket: ReplayTracker.Ticket?, targets: Int, context: Context) {
-        self.event = event
+    init(channel: String, payload: JSONPayload?, replayID: ReplayID?, clientID: String?, ticket: ReplayTracker.Ticket?,
+         targets: Int, context: Context) {
+        self.channel = channel
+        self.payload = payload
+        self.replayID = replayID
         self.clientID = clientID
         self.ticket = ticket
         self.targets = targets
@@ -47,13 +54,19 @@ final class EventDelivery: WorkerContextDataSource {
         self.context = context
     }
 
+    /// The event, for one handler call: made by the worker that calls the handler, so that what
+    /// the handler decodes is allocated and freed on that worker's thread.
+    var event: StreamingEvent {
+        StreamingEvent(channel: channel, data: payload?.lazy ?? LazyJSONValue(.null), replayID: replayID)
+    }
+
     /// The worker context data of the event, as nameko-salesforce sets it: `channel`,
     /// `client_id` and `replay_id`.
     var workerContextData: [String: String] {
         var data = [String: String](minimumCapacity: 3)
-        data["channel"] = event.channel
+        data["channel"] = channel
         if let clientID { data["client_id"] = clientID }
-        if let replayID = event.replayID { data["replay_id"] = replayID.description }
+        if let replayID { data["replay_id"] = replayID.description }
         return data
     }
 
@@ -65,7 +78,7 @@ final class EventDelivery: WorkerContextDataSource {
     /// Called by `target`'s worker when the handler of attempt `number` threw `error`: retries,
     /// or parks the event, or stops the service, as the policy says.
     nonisolated(nonsending) func failed(_ target: any StreamingSubscriber, attempt: Int, error: any Error) async {
-        let metadata: Logger.Metadata = ["channel": "\(event.channel)", "replay_id": "\(event.replayID?.description ?? "none")",
+        let metadata: Logger.Metadata = ["channel": "\(channel)", "replay_id": "\(replayID?.description ?? "none")",
                                          "attempt": "\(attempt)", "error": "\(error)"]
         if attempt < context.policy.maxAttempts {
             let delay = context.policy.delay(afterAttempt: attempt)
@@ -87,7 +100,7 @@ final class EventDelivery: WorkerContextDataSource {
     private func exhausted(_ error: any Error, attempts: Int, metadata: Logger.Metadata) async {
         switch context.policy.whenExhausted {
         case .deadLetter:
-            let letter = DeadLetter(channel: event.channel, replayID: event.replayID, data: event.data,
+            let letter = DeadLetter(channel: channel, replayID: replayID, data: payload?.decoded ?? .null,
                                     error: "\(error)", attempts: attempts, failedAt: .now)
             do {
                 try await context.deadLetters.park(letter)
@@ -100,7 +113,7 @@ final class EventDelivery: WorkerContextDataSource {
             }
         case .stop:
             context.logger.error("handler failed every attempt; stopping the service", metadata: metadata)
-            await context.services.fail(HandlerFailed(channel: event.channel, replayID: event.replayID,
+            await context.services.fail(HandlerFailed(channel: channel, replayID: replayID,
                                                       attempts: attempts, error: "\(error)"))
             targetDone(.failed)
         }

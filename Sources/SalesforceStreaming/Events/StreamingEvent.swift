@@ -22,14 +22,16 @@ public struct StreamingEvent: Sendable {
     public let replayID: ReplayID?
 
     public init(channel: String, data: JSONValue) {
-        self.init(channel: channel, data: LazyJSONValue(data))
+        let storage = LazyJSONValue(data)
+        self.init(channel: channel, data: storage, replayID: JSONPayload.value(storage).replayID)
     }
 
-    /// An event whose `data` may still be undecoded text (a message of a decoded reply).
-    init(channel: String, data: LazyJSONValue?) {
+    /// An event whose `data` may still be undecoded text (a message of a decoded reply), with
+    /// its replay ID (``JSONPayload/replayID``).
+    init(channel: String, data: LazyJSONValue, replayID: ReplayID?) {
         self.channel = channel
-        self.storage = data ?? LazyJSONValue(.null)
-        self.replayID = storage.member(at: BayeuxMessage.replayIDPath).map(ReplayID.init)
+        self.storage = data
+        self.replayID = replayID
     }
 
     /// `data.event.createdDate`, as sent (ISO 8601, e.g. `2024-01-01T00:00:00.000Z`).
@@ -70,6 +72,11 @@ public struct StreamingEvent: Sendable {
         }
         return try JSONDecoder().decode(T.self, from: value.serialized())
     }
+}
+
+extension JSONPayload {
+    /// `event.replayId` of an event's data.
+    var replayID: ReplayID? { member(at: BayeuxMessage.replayIDPath).map(ReplayID.init) }
 }
 
 private struct EventKey: CodingKey {
