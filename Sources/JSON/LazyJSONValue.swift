@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Synchronization
 
 /// A JSON value kept as its text, already checked, and decoded the first time it is read.
@@ -10,8 +5,8 @@ import Synchronization
 /// A Bayeux reply carries up to a thousand events; decoding each event's `data` only when a
 /// handler reads it keeps one reply's text in memory instead of all its decoded values, and
 /// lets the decoding run on the worker that handles the event rather than on the connection.
-/// The text is a range of the whole reply, which stays in memory until every value made from it
-/// was decoded or released (decoding lets go of it). Immutable for its users (decoding only
+/// The text is a value of a ``CheckedDocument`` (the whole reply), which stays in memory until
+/// every value made from it was decoded or released (decoding lets go of it). Immutable for its users (decoding only
 /// changes how the value is held), so it gives value semantics to the structs that hold it.
 package final class LazyJSONValue: Sendable, Hashable {
     /// The value's text, or the value once decoded, and the members read from the text so far.
@@ -62,15 +57,6 @@ package final class LazyJSONValue: Sendable, Hashable {
         self.state = Mutex(State(text: (document, index)))
         self.knownPath = document.knownPath
         self.knownValue = document.known(of: index)
-    }
-
-    /// Keeps the value at `range` of `document` (offsets from its start), which the caller
-    /// checked; `member` is the member at `path` found while checking, if one was looked up, and
-    /// `offsets` where the check found the value's members (offsets into `document`).
-    package convenience init(checkedText range: Range<Int>, of document: Data,
-                             member: (path: [String], value: JSONValue?)? = nil, offsets: MemberOffsets? = nil) {
-        let value = CheckedDocument.Value(range: range, known: member?.value ?? nil, offsets: offsets)
-        self.init(CheckedDocument(document, knownPath: member?.path, values: [value]), index: 0)
     }
 
     package init(_ value: JSONValue) {

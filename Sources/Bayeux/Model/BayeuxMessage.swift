@@ -114,7 +114,6 @@ public struct BayeuxMessage: Sendable, Hashable {
         guard case .object(let o) = json else { return nil }
         var fields = BayeuxMessage(bare: String())
         var channel: String?
-        var data: Int?
         for (key, value) in o { Self.read(key, value, into: &fields, channel: &channel) }
         guard let channel else { return nil }
         fields.channel = channel
