@@ -242,9 +242,8 @@ public struct BayeuxMessage: Sendable, Hashable {
             } else {
                 elements: while true {
                     if parser.peek() == UInt8(ascii: "{") {
-                        if let (message, data) = try readMessage(&parser, channelHint: lastChannel, checked: &checked) {
+                        if let message = try readMessage(&parser, channelHint: lastChannel, index: messages.count, checked: &checked) {
                             lastChannel = message.channel
-                            if let data { checked.owners.append((messages.count, data)) }
                             messages.append(message)
                         } else {
                             skipped += 1
@@ -265,11 +264,10 @@ public struct BayeuxMessage: Sendable, Hashable {
             return (messages, skipped)
         case UInt8(ascii: "{"):
             var checked = CheckedData()
-            let read = try readMessage(&parser, channelHint: nil, checked: &checked)
+            let message = try readMessage(&parser, channelHint: nil, index: 0, checked: &checked)
             try parser.expectEnd()
-            guard let (message, data) = read else { throw BayeuxError.protocolViolation("reply object has no channel") }
+            guard let message else { throw BayeuxError.protocolViolation("reply object has no channel") }
             var messages = [message]
-            if let data { checked.owners.append((0, data)) }
             checked.attach(to: &messages, body: body)
             return (messages, 0)
         default:
@@ -293,10 +291,10 @@ public struct BayeuxMessage: Sendable, Hashable {
         }
     }
 
-    /// Reads the object at the parser's position as a message, and which of `checked`'s values its
-    /// `data` is; nil (object consumed) when it has no string `channel`.
-    private static func readMessage(_ parser: inout JSONParser, channelHint: String?,
-                                    checked: inout CheckedData) throws -> (BayeuxMessage, data: Int?)? {
+    /// Reads the object at the parser's position as the message at `index` of its reply, noting
+    /// its checked `data` in `checked`; nil (object consumed) when it has no string `channel`.
+    private static func readMessage(_ parser: inout JSONParser, channelHint: String?, index: Int,
+                                    checked: inout CheckedData) throws -> BayeuxMessage? {
         try parser.consume(UInt8(ascii: "{"))
         var fields = BayeuxMessage(bare: String())
         var channel: String?
@@ -327,7 +325,8 @@ public struct BayeuxMessage: Sendable, Hashable {
                 try parser.consume(UInt8(ascii: "}"))
                 guard let channel else { return nil }
                 fields.channel = channel
-                return (fields, data)
+                if let data { checked.owners.append((index, data)) }
+                return fields
             default: throw parser.fail("expected ',' or '}'")
             }
         }
