@@ -148,14 +148,27 @@ extension JSONParser {
         }
     }
 
+    /// Consumes the string at the current position (after any whitespace) if its text is exactly
+    /// `name`'s bytes, without making a string; false, with nothing consumed, otherwise. A name
+    /// written with escapes is not matched here: the caller reads it with
+    /// ``parseString(reusing:)`` and compares the result.
+    package mutating func consumePlainString(_ name: StaticString) -> Bool {
+        guard peek() == UInt8(ascii: "\"") else { return false }
+        let start = position + 1
+        let length = name.utf8CodeUnitCount
+        guard start + length < bytes.count, bytes[start + length] == UInt8(ascii: "\""),
+              memcmp(bytes.baseAddress! + start, name.utf8Start, length) == 0 else { return false }
+        position = start + length + 1
+        return true
+    }
+
     /// Reads the string at the current position and tells whether it equals `text`, comparing
     /// bytes (no string is made unless it has escapes), and whether it has none.
     private mutating func stringEquals(_ text: String) throws(JSONParseError) -> (equals: Bool, plain: Bool) {
         let start = position + 1
         if try skipString() {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
-            var text = text
-            return (text.withUTF8 { $0.count == raw.count && ($0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0) }, true)
+            return (text.utf8Equals(raw), true)
         }
         position = start - 1
         return (try parseString(reusing: nil) == text, false)

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A single-pass JSON parser producing ``JSONValue`` (RFC 8259, linear time).
 ///
 /// Hand-written because it beat both `JSONDecoder` and `JSONSerialization` on Bayeux batches
@@ -212,10 +204,7 @@ package struct JSONParser: ~Copyable {
         if bytes[position] == UInt8(ascii: "\"") {
             let text = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
             position += 1
-            if var candidate, candidate.utf8.count == text.count,
-               candidate.withUTF8({ memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }) {
-                return candidate
-            }
+            if let candidate, candidate.utf8Equals(text) { return candidate }
             return WellKnownStrings.string(for: text) ?? String(decoding: text, as: UTF8.self)
         }
         if bytes[position] < 0x20 { throw fail("control character in string") }

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where the members of an object are in its text, noted while the text was checked
 /// (``JSONParser/member(at:offsets:)``): a later read of one member parses only that member's
 /// value, instead of skipping the members before it again.
@@ -67,18 +59,14 @@ package struct MemberOffsets: Sendable {
     /// Where the value of the member called `name` is in `text` (the last one, if repeated, as in
     /// a parsed object), or nil if there is none. Only for a complete index.
     package func valueRange(of name: String, in text: UnsafeRawBufferPointer) -> Range<Int>? {
-        var name = name
         let base = Int(base)
-        return name.withUTF8 { wanted in
-            for index in stride(from: Int(count) - 1, through: 0, by: -1) {
-                let entry = entry(index)
-                let length = Int(entry.nameEnd &- entry.nameStart)
-                if length == wanted.count,
-                   length == 0 || memcmp(text.baseAddress! + base + Int(entry.nameStart), wanted.baseAddress!, length) == 0 {
-                    return (base + Int(entry.valueStart))..<(base + Int(entry.valueEnd))
-                }
+        for index in stride(from: Int(count) - 1, through: 0, by: -1) {
+            let entry = entry(index)
+            let start = base + Int(entry.nameStart), end = base + Int(entry.nameEnd)
+            if name.utf8Equals(UnsafeRawBufferPointer(rebasing: text[start..<end])) {
+                return (base + Int(entry.valueStart))..<(base + Int(entry.valueEnd))
             }
-            return nil
         }
+        return nil
     }
 }

@@ -296,15 +296,19 @@ public struct BayeuxMessage: Sendable, Hashable {
     private static func readMessage(_ parser: inout JSONParser, channelHint: String?, index: Int,
                                     checked: inout CheckedData) throws -> BayeuxMessage? {
         try parser.consume(UInt8(ascii: "{"))
-        var fields = BayeuxMessage(bare: String())
+        // Made only for a message with members besides `channel` and `data` (a meta reply):
+        // an event's message is made at the end, in place.
+        var fields: BayeuxMessage?
         var channel: String?
         var data: Int?
         if parser.peek() == UInt8(ascii: "}") {
             try parser.consume(UInt8(ascii: "}"))
             return nil
         }
-        while true {
-            let key = try parser.parseString(reusing: nil)
+        members: while true {
+            // An event's two members matched by their bytes, without making their names.
+            let key = parser.consumePlainString("channel") ? "channel"
+                : parser.consumePlainString("data") ? "data" : try parser.parseString(reusing: nil)
             try parser.consume(UInt8(ascii: ":"))
             if key == "channel", parser.peek() == UInt8(ascii: "\"") {
                 channel = try parser.parseString(reusing: channelHint)
@@ -317,18 +321,20 @@ public struct BayeuxMessage: Sendable, Hashable {
                 checked.values.append(CheckedDocument.Value(range: start..<parser.offset, known: replayID, offsets: offsets))
                 data = checked.values.count - 1
             } else {
-                read(key, try parser.parseValue(), into: &fields, channel: &channel)
+                let value = try parser.parseValue()
+                if fields == nil { fields = BayeuxMessage(bare: String()) }
+                read(key, value, into: &fields!, channel: &channel)
             }
             switch parser.peek() {
             case UInt8(ascii: ","): try parser.consume(UInt8(ascii: ","))
-            case UInt8(ascii: "}"):
-                try parser.consume(UInt8(ascii: "}"))
-                guard let channel else { return nil }
-                fields.channel = channel
-                if let data { checked.owners.append((index, data)) }
-                return fields
+            case UInt8(ascii: "}"): try parser.consume(UInt8(ascii: "}")); break members
             default: throw parser.fail("expected ',' or '}'")
             }
         }
+        guard let channel else { return nil }
+        if let data { checked.owners.append((index, data)) }
+        guard var fields else { return BayeuxMessage(bare: channel) }
+        fields.channel = channel
+        return fields
     }
 }

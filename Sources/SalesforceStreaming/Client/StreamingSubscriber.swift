@@ -44,10 +44,12 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     /// The delivery: a reference, where the job itself would be copied into the context.
     var contextData: any WorkerContextDataSource { attempt.delivery }
 
+    @inline(__always)  // into its protocol witness: one async frame per event, not two
     nonisolated(nonsending) func handle(_ service: Subscriber.ServiceType) async throws {
         try await subscriber.handle(attempt.delivery.event, service: service)
     }
 
+    @inline(__always)
     nonisolated(nonsending) func completed(_ result: Result<Void, any Error>) async {
         switch result {
         case .success: attempt.delivery.handled()  // no suspension on the path every event takes
@@ -69,7 +71,7 @@ struct StreamingWorkerJobs<Subscriber: StreamingHandler>: WorkerJobBatch {
     var count: Int { deliveries.count }
 
     /// The job of delivery `index`; the pool asks for each index once.
-    func job(at index: Int) -> any WorkerJob<Subscriber.ServiceType> {
+    func job(at index: Int) -> StreamingWorkerJob<Subscriber> {
         guard let delivery = deliveries.take(index) else { preconditionFailure("worker \(index) of a batch started twice") }
         return StreamingWorkerJob(subscriber: subscriber, attempt: DeliveryAttempt(delivery: delivery, number: 1))
     }

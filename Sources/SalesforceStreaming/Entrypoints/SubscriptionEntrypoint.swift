@@ -38,6 +38,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         await client?.unregister(self)
     }
 
+    @inline(__always)  // into its protocol witness: one async frame per event, not two
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
         try await handler(service)(channel, event)
     }

@@ -33,7 +33,7 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
     /// Accepts every job of `jobs` at once, as ``spawnWorker(_:)`` accepts one: they start in
     /// order, each in its own worker. Jobs that have not started when the container stops are
     /// dropped (see ``WorkerBatch``): for events that are delivered again from a replay position.
-    package func spawnWorkers(_ jobs: any WorkerJobBatch<ServiceType>) async throws {
+    package func spawnWorkers<Batch: WorkerJobBatch<ServiceType>>(_ jobs: Batch) async throws {
         try await container.spawnWorkers(jobs)
     }
 }

@@ -225,13 +225,13 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     }
 
     /// Hands the pool every job of `jobs` at once (see ``WorkerBatch``).
-    nonisolated func spawnWorkers(_ jobs: any WorkerJobBatch<S>) async throws {
+    nonisolated func spawnWorkers<Batch: WorkerJobBatch<S>>(_ jobs: Batch) async throws {
         try await pool.submit(batch: ContainerJobBatch(container: self, jobs: jobs), closedError: ContainerError.notRunning)
     }
 
     /// Inlined into its two callers (the pool's job closure and batch): one async frame fewer per worker.
     @inline(__always)
-    fileprivate nonisolated(nonsending) func runWorker(_ job: any WorkerJob<S>) async {
+    fileprivate nonisolated(nonsending) func runWorker<Job: WorkerJob<S>>(_ job: Job) async {
         let setup = workerSetup.withLock { $0 }
         var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job.contextData,
                                     logger: setup.logger, callNumber: callNumbers.next())
@@ -316,17 +316,18 @@ private final class WorkerSetup: Sendable {
 }
 
 /// The pool's view of a batch of a container's jobs.
-private final class ContainerJobBatch<S: Service>: WorkerBatch {
+private final class ContainerJobBatch<S: Service, Jobs: WorkerJobBatch<S>>: WorkerBatch {
     let container: ServiceContainer<S>
-    let jobs: any WorkerJobBatch<S>
+    let jobs: Jobs
     let count: Int
 
-    init(container: ServiceContainer<S>, jobs: any WorkerJobBatch<S>) {
+    init(container: ServiceContainer<S>, jobs: Jobs) {
         self.container = container
         self.jobs = jobs
         self.count = jobs.count
     }
 
+    @inline(__always)  // into its protocol witness: one async frame per worker, not two
     nonisolated(nonsending) func runWorker(at index: Int) async {
         await container.runWorker(jobs.job(at: index))
     }

@@ -20,10 +20,14 @@ package protocol WorkerJob<ServiceType>: Sendable {
 
 /// Jobs handed to the container together, e.g. the events of one reply
 /// (``ContainerContext/spawnWorkers(_:)``).
+///
+/// The jobs are of one concrete type (`Job`), not existentials: making an `any WorkerJob` of a
+/// generic job type looks its type metadata and conformance up at run time, for every worker.
 package protocol WorkerJobBatch<ServiceType>: Sendable {
     associatedtype ServiceType: Service
+    associatedtype Job: WorkerJob where Job.ServiceType == ServiceType
     var count: Int { get }
-    func job(at index: Int) -> any WorkerJob<ServiceType>
+    func job(at index: Int) -> Job
 }
 
 /// Where a worker's context data (``WorkerContext/data``) comes from: built when read.
