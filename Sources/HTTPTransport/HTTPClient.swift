@@ -51,12 +51,23 @@ public struct HTTPRequest: Sendable, Hashable {
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
-    public var body: Data
+    /// The body as received: a streaming reply's parser reads these bytes in place, and the
+    /// events it checks keep them (a `Data`'s bytes cost dynamic exclusivity checks per read).
+    public var bytes: [UInt8]
+    /// The body as `Data` (a copy of ``bytes`` each time it is read).
+    public var body: Data {
+        get { Data(bytes) }
+        set { bytes = [UInt8](newValue) }
+    }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
+        self.init(status: status, headers: headers, bytes: [UInt8](body))
+    }
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], bytes: [UInt8]) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.bytes = bytes
     }
 
     /// The first value of a header field, matched case-insensitively.

@@ -31,16 +31,16 @@ package final class CheckedDocument: Sendable {
         }
     }
 
-    /// The document's bytes, copied from the reply once: reading a `Data`'s bytes goes through
-    /// its storage class's properties, three dynamic exclusivity checks per read of an event.
+    /// The document's bytes (not a `Data`: reading those goes through its storage class's
+    /// properties, three dynamic exclusivity checks per read of an event).
     let text: [UInt8]
     /// The member every value's check looked up (an event's replay ID), if any.
     let knownPath: [String]?
     private let values: [Value]
 
     /// A document and its checked values (`knownPath`: the member each check looked up).
-    package init(_ text: Data, knownPath: [String]?, values: [Value]) {
-        self.text = [UInt8](text)
+    package init(_ text: [UInt8], knownPath: [String]?, values: [Value]) {
+        self.text = text
         self.knownPath = knownPath
         self.values = values
     }

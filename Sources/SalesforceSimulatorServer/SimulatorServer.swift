@@ -174,7 +174,7 @@ struct OrgResponder: HTTPResponder {
                 if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
             }
             return Response(status: .init(code: response.status), headers: fields,
-                            body: .init(byteBuffer: ByteBuffer(data: response.body)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: response.bytes)))
         case .drop:
             let partial = ByteBuffer(string: "[{\"channel\":\"/meta/connect\",")
             return Response(

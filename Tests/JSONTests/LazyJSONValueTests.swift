@@ -101,12 +101,12 @@ struct LazyJSONValueTests {
     @Test("a lazy value decodes its slice of the document, equals the eager value and answers member lookups before and after")
     func lazyValue() throws {
         let data = #"{"channel":"/topic/A","data":{"event":{"replayId":42},"sobject":{"Name":"n"}}}"#
-        let document = Data(("  " + data).utf8).dropFirst(2)  // a slice whose indices do not start at 0
-        let start = try #require(Array(document).firstIndex(of: UInt8(ascii: "{")).map { $0 + 1 })
+        let document = Array(data.utf8)
+        let start = try #require(document.firstIndex(of: UInt8(ascii: "{")).map { $0 + 1 })
         let range = (start + #""channel":"/topic/A","data":"#.utf8.count)..<(document.count - 1)
         let expected = try JSONValue(parsing: #"{"event":{"replayId":42},"sobject":{"Name":"n"}}"#)
 
-        let lazy = LazyJSONValue(CheckedDocument(Data(document), knownPath: nil, values: [.init(range: range, known: nil, offsets: nil)]),
+        let lazy = LazyJSONValue(CheckedDocument(document, knownPath: nil, values: [.init(range: range, known: nil, offsets: nil)]),
                                  index: 0)
         #expect(lazy.member(at: ["event", "replayId"]) == 42, "read from the text, before decoding")
         #expect(lazy.value == expected)
@@ -114,7 +114,7 @@ struct LazyJSONValueTests {
         #expect(lazy == LazyJSONValue(expected))
         #expect(lazy.hashValue == LazyJSONValue(expected).hashValue)
 
-        let knownDocument = CheckedDocument(Data(document), knownPath: ["event", "replayId"],
+        let knownDocument = CheckedDocument(document, knownPath: ["event", "replayId"],
                                             values: [.init(range: range, known: 41, offsets: nil)])
         #expect(LazyJSONValue(knownDocument, index: 0).member(at: ["event", "replayId"]) == 41,
                 "the member found while checking is used as is")
@@ -135,7 +135,7 @@ struct LazyJSONValueTests {
           arguments: documents + unindexable, [false, true])
     func membersReadFromText(_ document: String, withOffsets: Bool) throws {
         let parsed = try JSONValue(parsing: document)
-        let bytes = Data(("  " + document).utf8)  // offsets into a text the value does not start
+        let bytes = Array(("  " + document).utf8)  // offsets into a text the value does not start
         var offsets = MemberOffsets()
         try bytes.withUnsafeBytes { raw in
             var parser = JSONParser(bytes: raw)

@@ -21,13 +21,13 @@ struct Drainer {
                                           securityToken: options.securityToken, loginURL: options.loginURL,
                                           apiVersion: "64.0", httpClient: http).login()
         let url = session.cometdURL(apiVersion: "64.0")
-        func post(_ json: String) async throws -> Data {
+        func post(_ json: String) async throws -> [UInt8] {
             let response = try await http.send(HTTPRequest(
                 method: .post, url: url,
                 headers: [session.authorizationHeader, (name: "Content-Type", value: "application/json")],
                 body: Data(json.utf8), timeout: .seconds(130)))
             guard response.status == 200 else { throw DrainError("HTTP \(response.status)") }
-            return response.body
+            return response.bytes
         }
         let handshake = try BayeuxMessage.decodeBatch(try await post(
             #"[{"channel":"/meta/handshake","version":"1.0","supportedConnectionTypes":["long-polling"]}]"#)).messages
@@ -48,7 +48,7 @@ struct Drainer {
     private let channel = "/topic/BenchEvents"
 
     /// The numbers right after every occurrence of `keyText` in `body` (byte scan, no JSON decoding).
-    private func numbers(after keyText: String, in body: Data) -> [Int64] {
+    private func numbers(after keyText: String, in body: [UInt8]) -> [Int64] {
         let key = Array(keyText.utf8)
         var found: [Int64] = []
         body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in

@@ -218,6 +218,12 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// whose channel repeats the previous one's shares its string: this runs for every event.
     /// Each message's `data` is checked and kept as text (a slice of `body`), decoded when read.
     public static func decodeBatch(_ body: Data) throws -> (messages: [BayeuxMessage], skipped: Int) {
+        try decodeBatch([UInt8](body))
+    }
+
+    /// The same for a body's bytes (``HTTPResponse/bytes``), which the messages' checked `data`
+    /// keep without a copy.
+    public static func decodeBatch(_ body: [UInt8]) throws -> (messages: [BayeuxMessage], skipped: Int) {
         let result: Result<(messages: [BayeuxMessage], skipped: Int), any Error> = body.withUnsafeBytes { raw in
             var parser = JSONParser(bytes: raw)
             do {
@@ -229,7 +235,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         return try result.get()
     }
 
-    private static func decodeBatch(_ parser: inout JSONParser, body: Data) throws -> (messages: [BayeuxMessage], skipped: Int) {
+    private static func decodeBatch(_ parser: inout JSONParser, body: [UInt8]) throws -> (messages: [BayeuxMessage], skipped: Int) {
         switch parser.peek() {
         case UInt8(ascii: "["):
             try parser.consume(UInt8(ascii: "["))
@@ -284,7 +290,7 @@ public struct BayeuxMessage: Sendable, Hashable {
         /// Which message has which value as its data (indexes into the messages and `values`).
         var owners: [(message: Int, value: Int)] = []
 
-        func attach(to messages: inout [BayeuxMessage], body: Data) {
+        func attach(to messages: inout [BayeuxMessage], body: [UInt8]) {
             guard !values.isEmpty else { return }
             let document = CheckedDocument(body, knownPath: replayIDPath, values: values)
             for owner in owners { messages[owner.message].payload = .checked(document, index: owner.value) }

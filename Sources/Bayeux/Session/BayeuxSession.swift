@@ -352,7 +352,7 @@ public actor BayeuxSession {
         var replies: [BayeuxMessage]
         let skipped: Int
         do {
-            (replies, skipped) = try BayeuxMessage.decodeBatch(response.body)
+            (replies, skipped) = try BayeuxMessage.decodeBatch(response.bytes)
         } catch {
             statistics.malformedReplies += 1
             logger.warning("Bayeux reply is malformed", metadata: [

@@ -299,13 +299,13 @@ final class CurlMultiEngine: @unchecked Sendable {
             if code == CURLE_OK {
                 result = .success(HTTPResponse(status: easy.responseCode,
                                                headers: transfer.responseHeaders.headers,
-                                               body: transfer.responseBody))
+                                               bytes: transfer.responseBody))
                 recycle(easy)
             } else {
                 result = .failure(HTTPClientError(curlCode: code, detail: easy.errorDetail))
                 easy.destroy()
             }
-            transfer.responseBody = Data()
+            transfer.responseBody = []
             transfer.finish()?.resume(with: result.mapError { $0 as any Error })
         }
     }

@@ -38,7 +38,7 @@ final class CurlTransfer: @unchecked Sendable {
     var activeIndex = -1
     var requestHeaders: UnsafeMutablePointer<curl_slist>?
     var responseHeaders = ResponseHeaderParser()
-    var responseBody = Data()
+    var responseBody: [UInt8] = []
 
     init(request: HTTPRequest) {
         self.request = request

@@ -95,7 +95,7 @@ extension SimulatedOrg {
         var response = assemble(replies, events: events, extraHeaders: headers)
         if malformedJSONPending {
             malformedJSONPending = false
-            response.body = response.body.prefix(max(1, response.body.count / 2))
+            response.bytes = Array(response.bytes.prefix(max(1, response.bytes.count / 2)))
         }
         return .response(response)
     }
@@ -449,7 +449,7 @@ extension SimulatedOrg {
         if replies.isEmpty { out.append(contentsOf: events.dropFirst()) } else { out.append(contentsOf: events) }
         out.append(UInt8(ascii: "]"))
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json;charset=UTF-8")] + extraHeaders,
-                            body: Data(out))
+                            bytes: out)
     }
 
     static func bearerToken(_ request: HTTPRequest) -> String? {

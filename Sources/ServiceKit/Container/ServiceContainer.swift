@@ -70,7 +70,8 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         }
         self.maxWorkers = maxWorkers
         self.pool = WorkerPool(capacity: maxWorkers, backlog: maxWorkers)
-        self.workerSetup = Mutex(WorkerSetup(logger: logger, observer: environment[WorkerObserverKey.self]))
+        self.workerSetup = Mutex(WorkerSetup(origin: WorkerContext.Origin(serviceName: S.name, baseLogger: logger),
+                                             observer: environment[WorkerObserverKey.self]))
         self.prototype = S()
     }
 
@@ -90,7 +91,7 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
         do {
             discoverExtensions()
             workerSetup.withLock { [providers, replacedDependencies] setup in
-                setup = WorkerSetup(logger: setup.logger, observer: setup.observer,
+                setup = WorkerSetup(origin: setup.origin, observer: setup.observer,
                                     providers: providers, replaced: replacedDependencies)
             }
             for provider in providers { try await provider.bind(to: services) }
@@ -233,8 +234,8 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     @inline(__always)
     fileprivate nonisolated(nonsending) func runWorker<Job: WorkerJob<S>>(_ job: Job) async {
         let setup = workerSetup.withLock { $0 }
-        var context = WorkerContext(serviceName: serviceName, entrypoint: job.entrypoint, data: job.contextData,
-                                    logger: setup.logger, callNumber: callNumbers.next())
+        var context = WorkerContext(origin: setup.origin, entrypoint: job.entrypoint, data: job.contextData,
+                                    callNumber: callNumbers.next())
         let result: Result<Void, any Error>
         do {
             for provider in setup.providers {
@@ -301,14 +302,15 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
 /// What every worker of a container is set up with: fixed when the container starts, read by
 /// each worker without a hop onto the container (a class: a worker takes one reference).
 private final class WorkerSetup: Sendable {
-    let logger: Logger
+    /// The service's name and the base logger of every worker context.
+    let origin: WorkerContext.Origin
     let observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?
     let providers: [any DependencyProvider]
     let replaced: [ObjectIdentifier: any Sendable]
 
-    init(logger: Logger, observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?,
+    init(origin: WorkerContext.Origin, observer: (@Sendable (WorkerContext, Result<Void, any Error>) async -> Void)?,
          providers: [any DependencyProvider] = [], replaced: [ObjectIdentifier: any Sendable] = [:]) {
-        self.logger = logger
+        self.origin = origin
         self.observer = observer
         self.providers = providers
         self.replaced = replaced

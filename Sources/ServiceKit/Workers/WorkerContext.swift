@@ -4,7 +4,7 @@ import Logging
 /// while its handler runs (Nameko's `WorkerContext`).
 public struct WorkerContext: Sendable {
     /// The service's name.
-    public var serviceName: String { identity.serviceName }
+    public var serviceName: String { identity.origin.serviceName }
     /// The entrypoint that started the worker, e.g. `subscribe(/topic/InvoiceStatementUpdates)`.
     public var entrypoint: String { identity.entrypoint }
     /// Unique per worker: `<service>.<entrypoint>.<64 random bits in hex>`.
@@ -14,7 +14,7 @@ public struct WorkerContext: Sendable {
     /// A logger whose metadata carries the service, entrypoint, call ID and context data (made on
     /// first use in a worker: most handlers of a busy stream never log).
     public var logger: Logger {
-        var logger = identity.baseLogger
+        var logger = identity.origin.baseLogger
         logger[metadataKey: "service"] = .string(serviceName)
         logger[metadataKey: "entrypoint"] = .string(entrypoint)
         logger[metadataKey: "call_id"] = .string(callID)
@@ -28,20 +28,30 @@ public struct WorkerContext: Sendable {
     var dependencies: [ObjectIdentifier: any Sendable]
 
     private final class Identity: Sendable {
-        let serviceName: String
+        let origin: Origin
         let entrypoint: String
         /// The random part of the call ID (its text is made only when asked for).
         let callNumber: UInt64
         /// Made into ``data`` when read: most workers of a busy stream never read it.
         let dataSource: any WorkerContextDataSource
-        let baseLogger: Logger
 
-        init(serviceName: String, entrypoint: String, callNumber: UInt64, dataSource: any WorkerContextDataSource,
-             baseLogger: Logger) {
-            self.serviceName = serviceName
+        init(origin: Origin, entrypoint: String, callNumber: UInt64, dataSource: any WorkerContextDataSource) {
+            self.origin = origin
             self.entrypoint = entrypoint
             self.callNumber = callNumber
             self.dataSource = dataSource
+        }
+    }
+
+    /// What every worker of a container shares, in one object made once: a worker's context
+    /// refers to it rather than copying the name and the logger (one reference count touched
+    /// per worker instead of several, on objects every worker thread shares).
+    final class Origin: Sendable {
+        let serviceName: String
+        let baseLogger: Logger
+
+        init(serviceName: String, baseLogger: Logger) {
+            self.serviceName = serviceName
             self.baseLogger = baseLogger
         }
     }
@@ -51,14 +61,14 @@ public struct WorkerContext: Sendable {
 
     /// Makes a context; containers do this for every worker, tests may do it to call handlers.
     public init(serviceName: String, entrypoint: String, data: [String: String] = [:], logger: Logger) {
-        self.init(serviceName: serviceName, entrypoint: entrypoint, data: data, logger: logger,
+        self.init(origin: Origin(serviceName: serviceName, baseLogger: logger), entrypoint: entrypoint, data: data,
                   callNumber: UInt64.random(in: .min ... .max))
     }
 
-    /// A context whose call ID ends in `callNumber` (containers pass ``CallNumbers/next()``).
-    init(serviceName: String, entrypoint: String, data: any WorkerContextDataSource, logger: Logger, callNumber: UInt64) {
-        self.identity = Identity(serviceName: serviceName, entrypoint: entrypoint, callNumber: callNumber,
-                                 dataSource: data, baseLogger: logger)
+    /// A context of a worker of the container `origin` describes, whose call ID ends in
+    /// `callNumber` (containers pass ``CallNumbers/next()``).
+    init(origin: Origin, entrypoint: String, data: any WorkerContextDataSource, callNumber: UInt64) {
+        self.identity = Identity(origin: origin, entrypoint: entrypoint, callNumber: callNumber, dataSource: data)
         self.dependencies = [:]
     }
 
