@@ -33,6 +33,17 @@ struct BayeuxMessageTests {
         #expect(messages[1].replayID == ReplayID(.int(14)))
     }
 
+    @Test("member names written with escapes read the same as plain ones (the fast path matches only plain bytes)")
+    func escapedMemberNames() throws {
+        let plain = try BayeuxMessage.decodeBatch(Array(#"[{"channel":"/topic/A","data":{"event":{"replayId":13}}}]"#.utf8)).messages
+        let escaped = try BayeuxMessage.decodeBatch(Array(#"[{"\u0063hannel":"/topic/A","d\u0061ta":{"event":{"replayId":13}}}]"#.utf8)).messages
+        #expect(escaped.map(\.channel) == ["/topic/A"])
+        #expect(escaped.map(\.replayID) == plain.map(\.replayID))
+        #expect(escaped[0].data == plain[0].data)
+        let prefixes = try BayeuxMessage.decodeBatch(Array(#"[{"channels":"x","dat":1,"channel":"/topic/B"}]"#.utf8)).messages
+        #expect(prefixes.map(\.channel) == ["/topic/B"] && prefixes[0].data == nil, "a longer or shorter name is not taken for channel or data")
+    }
+
     @Test("decodes a single message object")
     func single() throws {
         let (messages, _) = try BayeuxMessage.decodeBatch(Data(#"{"channel":"/meta/subscribe","successful":true,"subscription":["/topic/A"]}"#.utf8))
