@@ -47,22 +47,15 @@ package final class LazyJSONValue: Sendable, Hashable {
     private static let memberLimit = 4
 
     private let state: Mutex<State>
-    /// One member looked up while the text was checked (an event's replay ID, needed before its
-    /// handler runs), so reading it does not scan the text again.
-    private let knownPath: [String]?
-    private let knownValue: JSONValue?
 
-    /// Keeps value `index` of `document`, decoded when first read.
+    /// Keeps value `index` of `document`, decoded when first read (the member its check looked
+    /// up, an event's replay ID, is read from the document as found).
     package init(_ document: CheckedDocument, index: Int) {
         self.state = Mutex(State(text: (document, index)))
-        self.knownPath = document.knownPath
-        self.knownValue = document.known(of: index)
     }
 
     package init(_ value: JSONValue) {
         self.state = Mutex(State(decoded: value))
-        self.knownPath = nil
-        self.knownValue = nil
     }
 
     /// The value, decoded on first use (under the value's lock: a concurrent reader waits for
@@ -85,8 +78,7 @@ package final class LazyJSONValue: Sendable, Hashable {
     /// handler that reads only `sobject` need not decode the rest. After a few different members,
     /// the whole value is decoded instead.
     package func member(at path: [String]) -> JSONValue? {
-        if let knownPath, knownPath == path { return knownValue }
-        return state.withLock { state in
+        state.withLock { state in
             if let decoded = state.decoded { return Self.member(at: path, of: decoded) }
             if let known = state.members.find(path) { return known.value }
             guard state.members.count < Self.memberLimit, let text = state.text else {

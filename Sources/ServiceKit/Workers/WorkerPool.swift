@@ -31,10 +31,11 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// A queued submission: a job, or the workers of a batch from `next` on.
+    /// A queued submission: a job, or the workers of a batch (those of the head entry before
+    /// `State.headTaken` have started).
     private enum Entry {
         case job(Job)
-        case batch(any WorkerBatch, next: Int)
+        case batch(any WorkerBatch)
     }
 
     let capacity: Int
@@ -49,6 +50,9 @@ final class WorkerPool: Sendable {
         /// Accepted workers not yet started; the entries before `head` were taken.
         var queue: [Entry] = []
         var head = 0
+        /// Workers of the head entry's batch already taken: kept here rather than in the entry,
+        /// which would be rewritten (its batch retained and released) for every worker.
+        var headTaken = 0
         /// Workers in `queue` (a batch entry counts each worker it has left).
         var waiting = 0
         var idleTasks: [CheckedContinuation<Work?, Never>] = []
@@ -69,18 +73,20 @@ final class WorkerPool: Sendable {
             case .job(let job):
                 advance()
                 return .job(job)
-            case .batch(let batch, let next):
-                if next + 1 < batch.count {
-                    queue[head] = .batch(batch, next: next + 1)
+            case .batch(let batch):
+                let index = headTaken
+                if index + 1 < batch.count {
+                    headTaken = index + 1
                 } else {
                     advance()
                 }
-                return .item(batch, index: next)
+                return .item(batch, index: index)
             }
         }
 
         private mutating func advance() {
             head += 1
+            headTaken = 0
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
                 head = 0
@@ -96,6 +102,7 @@ final class WorkerPool: Sendable {
             let kept = queue[head...].filter { if case .job = $0 { true } else { false } }
             queue = Array(kept)
             head = 0
+            headTaken = 0
             waiting = kept.count
         }
     }
@@ -152,7 +159,7 @@ final class WorkerPool: Sendable {
         let wakes: [(CheckedContinuation<Work?, Never>, Work)]? = try state.withLock { state in
             if state.closed { throw closedError() }
             guard state.waiting < backlog else { return nil }
-            state.queue.append(.batch(batch, next: 0))
+            state.queue.append(.batch(batch))
             state.waiting += batch.count
             var wakes: [(CheckedContinuation<Work?, Never>, Work)] = []
             while !state.idleTasks.isEmpty || state.tasks.count < capacity, let work = state.popWork() {
@@ -206,6 +213,7 @@ final class WorkerPool: Sendable {
         let tasks = state.withLock { state in
             state.queue.removeAll()
             state.head = 0
+            state.headTaken = 0
             state.waiting = 0
             return Array(state.tasks.values)
         }
