@@ -45,14 +45,11 @@ package final class CheckedDocument: Sendable {
         self.values = values
     }
 
-    /// The member at ``knownPath`` of value `index`, found while checking (nil: missing).
-    func known(of index: Int) -> JSONValue? { values[index].known }
-
     /// The member at `path` of value `index` (object member names; nil when a level is missing or
     /// not an object), read from the text each time: straight from its value's text when the
     /// check noted where the first level's members are, else by scanning.
     package func member(of index: Int, at path: [String]) -> JSONValue? {
-        if let knownPath, knownPath == path { return known(of: index) }
+        if let knownPath, knownPath == path { return values[index].known }
         let value = values[index]
         guard let offsets = value.offsets, let name = path.first else {
             return withParser(value.range) { parser in (try? parser.member(at: path[...])) ?? nil }

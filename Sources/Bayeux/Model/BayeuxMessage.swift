@@ -297,6 +297,35 @@ public struct BayeuxMessage: Sendable, Hashable {
         }
     }
 
+    /// A message member's name: the two every event has, or another.
+    private enum MemberName {
+        case channel, data, other(String)
+
+        /// Reads the name at the parser's position: `channel` and `data` matched by their bytes
+        /// (no string made), any other name, or one written with escapes, parsed.
+        init(_ parser: inout JSONParser) throws {
+            if parser.consumePlainString("channel") {
+                self = .channel
+            } else if parser.consumePlainString("data") {
+                self = .data
+            } else {
+                switch try parser.parseString(reusing: nil) {
+                case "channel": self = .channel
+                case "data": self = .data
+                case let name: self = .other(name)
+                }
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .channel: "channel"
+            case .data: "data"
+            case .other(let name): name
+            }
+        }
+    }
+
     /// Reads the object at the parser's position as the message at `index` of its reply, noting
     /// its checked `data` in `checked`; nil (object consumed) when it has no string `channel`.
     private static func readMessage(_ parser: inout JSONParser, channelHint: String?, index: Int,
@@ -312,13 +341,11 @@ public struct BayeuxMessage: Sendable, Hashable {
             return nil
         }
         members: while true {
-            // An event's two members matched by their bytes, without making their names.
-            let key = parser.consumePlainString("channel") ? "channel"
-                : parser.consumePlainString("data") ? "data" : try parser.parseString(reusing: nil)
+            let name = try MemberName(&parser)
             try parser.consume(UInt8(ascii: ":"))
-            if key == "channel", parser.peek() == UInt8(ascii: "\"") {
+            if case .channel = name, parser.peek() == UInt8(ascii: "\"") {
                 channel = try parser.parseString(reusing: channelHint)
-            } else if key == "data" {
+            } else if case .data = name {
                 // Checked here, decoded when read; the replay ID is found on the way.
                 _ = parser.peek()
                 let start = parser.offset
@@ -329,7 +356,7 @@ public struct BayeuxMessage: Sendable, Hashable {
             } else {
                 let value = try parser.parseValue()
                 if fields == nil { fields = BayeuxMessage(bare: String()) }
-                read(key, value, into: &fields!, channel: &channel)
+                read(name.text, value, into: &fields!, channel: &channel)
             }
             switch parser.peek() {
             case UInt8(ascii: ","): try parser.consume(UInt8(ascii: ","))
