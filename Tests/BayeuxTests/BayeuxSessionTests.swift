@@ -351,27 +351,50 @@ struct BayeuxSessionTests {
         await h.session.stop()
     }
 
-    @Test("messageBatches yields each reply's events as one batch, in order, and reads exactly one reply ahead")
-    func batchesReadOneReplyAhead() async throws {
+    @Test("messageBatches yields each reply's events as one batch, in order, and reads at most two replies ahead")
+    func batchesReadTwoRepliesAhead() async throws {
         let h = Self.harness([
             Server.handshake(),
             Server.connected(events: [Server.event("/topic/A", replayID: 1), Server.event("/topic/B", replayID: 2)]),
             Server.connected(events: [Server.event("/topic/A", replayID: 3)]),
             Server.connected(events: [Server.event("/topic/A", replayID: 4)]),
+            Server.connected(events: [Server.event("/topic/A", replayID: 5)]),
         ])
         var batches = h.session.messageBatches(subscribingTo: []).makeAsyncIterator()
         let first = try #require(try await batches.next())
         #expect(Self.replayIDs(first) == [1, 2])
         #expect(first.allSatisfy { $0.clientId == "client-1" }, "events are stamped with the receiving client")
-        // Taking the batch started the next long poll, and nothing after it.
-        await h.client.waitForRequests(3)
+        // Taking the batch started the next long poll, and the one after it once that one was
+        // answered, without waiting for the consumer; then nothing while two replies wait.
+        await h.client.waitForRequests(4)
         for _ in 0..<50 { await Task.yield() }
         try await Task.sleep(for: .milliseconds(50))
-        #expect(await h.client.requestCount == 3)
-        #expect(Self.replayIDs(try #require(try await batches.next())) == [3])
-        await h.client.waitForRequests(4)
+        #expect(await h.client.requestCount == 4)
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [3], "one reply per batch, not the two buffered")
+        await h.client.waitForRequests(5)
         #expect(Self.replayIDs(try #require(try await batches.next())) == [4])
-        #expect(await h.session.statistics.connects == 4, "the read-ahead after the last batch hangs")
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [5])
+        await h.client.waitForRequests(6)
+        #expect(await h.session.statistics.connects == 5, "the read-ahead after the last batch hangs")
+        await h.session.stop()
+        #expect(try await batches.next() == nil)
+    }
+
+    @Test("a consumer waiting on the read-ahead gets a reply's events as soon as they are read, while the read-ahead goes on",
+          .timeLimit(.minutes(1)))
+    func waitingConsumerGetsEventsWhileTheReadAheadGoesOn() async throws {
+        let h = Self.harness([
+            Server.handshake(),
+            Server.connected(events: [Server.event("/topic/A", replayID: 1)]),
+            Server.connected(),  // no events: the read-ahead goes on while the consumer waits
+            Server.connected(events: [Server.event("/topic/A", replayID: 2)]),
+        ])
+        var batches = h.session.messageBatches(subscribingTo: []).makeAsyncIterator()
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [1])
+        // The read-ahead's long poll after the reply with event 2 hangs (the script is out of
+        // replies): the consumer must not wait for it.
+        #expect(Self.replayIDs(try #require(try await batches.next())) == [2])
+        await h.client.waitForRequests(5)
         await h.session.stop()
         #expect(try await batches.next() == nil)
     }

@@ -11,7 +11,7 @@ import Metrics
 /// `/meta/connect` long polls, recovering from every transient failure the protocol allows.
 ///
 /// The event stream is pull-driven: the next protocol request is sent only when the consumer asks
-/// for an event and none is buffered (the batch stream reads one reply ahead), so a consumer that
+/// for an event and none is buffered (the batch stream reads up to two replies ahead), so a consumer that
 /// stops pulling sends no new `/meta/connect` (backpressure). One stream per session.
 public actor BayeuxSession {
     typealias Sleep = @Sendable (Duration) async throws -> Void
@@ -29,13 +29,22 @@ public actor BayeuxSession {
     private var owner: StreamToken?
     private var stopped = false
     private var fatalAuthenticatorError: (any Error)?
+    /// The events of the oldest reply not yet taken (from `bufferIndex` on), and those of the
+    /// replies read after it, each kept as it came (not appended: that copied a reply's events).
     private var buffer: [BayeuxMessage] = []
     private var bufferIndex = 0
+    private var laterReplies: [[BayeuxMessage]] = []
     private var messageCounter = 0
     private var operationCounter = 0
     private var currentOperation: (token: Int, cancel: @Sendable () -> Void)?
     /// The long poll started when the consumer took a batch (see ``messageBatches(subscribingTo:)``).
-    private var readAhead: Task<BayeuxStateMachine.Event?, any Error>?
+    private var readAhead: Task<Void, Never>?
+    /// How the read-ahead ended, for the consumer once the buffer is empty: with an error, or
+    /// with the end of the stream.
+    private var readAheadError: (any Error)?
+    private var readAheadEnded = false
+    /// The consumer waiting for the read-ahead to buffer events or end.
+    private var consumerWaiting: CheckedContinuation<Void, Never>?
 
     /// Counters of what the session did so far.
     public private(set) var statistics = BayeuxStatistics()
@@ -85,15 +94,17 @@ public actor BayeuxSession {
         return AsyncThrowingStream(unfolding: { [self] in try await self.nextEvent(stream: stream, channels: channels) })
     }
 
-    /// The same events as ``messages(subscribingTo:)``, a reply's worth at a time: each element
-    /// holds the events buffered when it is pulled (never empty), in delivery order. One hop onto
-    /// the session per reply instead of per event, for consumers that hand events on in bulk.
+    /// The same events as ``messages(subscribingTo:)``, a reply at a time: each element holds the
+    /// events of one reply not taken yet (never empty), in delivery order. One hop onto the
+    /// session per reply instead of per event, for consumers that hand events on in bulk.
     ///
-    /// The session reads one reply ahead: when a batch is taken and the next step is an immediate
-    /// `/meta/connect`, that long poll starts at once, so the server's answer and its decoding
-    /// overlap with the consumer's work on the batch. At most that one reply waits beyond the
-    /// batch being handled; a consumer that stops pulling causes no further request. Otherwise
-    /// the same rules apply: one stream per session, finishes after ``stop()``.
+    /// The session reads ahead: when a batch is taken and the next step is an immediate
+    /// `/meta/connect`, that long poll starts at once, and the next one as soon as its answer is
+    /// read, so the server's answers and their decoding overlap with the consumer's work on the
+    /// batch and need not wait for the consumer to take the one before. At most two replies wait
+    /// beyond the batch being handled; a consumer that stops pulling causes no further request
+    /// after them. Otherwise the same rules apply: one stream per session, finishes after
+    /// ``stop()``.
     public nonisolated func messageBatches(subscribingTo channels: [String]) -> AsyncThrowingStream<[BayeuxMessage], any Error> {
         let stream = StreamToken()
         return AsyncThrowingStream(unfolding: { [self] in try await self.nextBatch(stream: stream, channels: channels) })
@@ -113,6 +124,7 @@ public actor BayeuxSession {
         _ = machine?.handle(.stop)
         buffer.removeAll()
         bufferIndex = 0
+        laterReplies.removeAll()
         guard let client, let endpoint = endpointValue else { return }
         let message: JSONValue = ["channel": "/meta/disconnect", "clientId": .string(client), "id": .string(nextID())]
         do {
@@ -131,10 +143,7 @@ public actor BayeuxSession {
         guard try await fillBuffer(stream: stream, channels: channels) else { return nil }
         let message = buffer[bufferIndex]
         bufferIndex += 1
-        if bufferIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            bufferIndex = 0
-        }
+        if bufferIndex == buffer.count { takeNextReply() }
         return message
     }
 
@@ -142,16 +151,15 @@ public actor BayeuxSession {
         guard try await fillBuffer(stream: stream, channels: channels) else { return nil }
         var batch: [BayeuxMessage] = []
         swap(&batch, &buffer)
-        if bufferIndex > 0 {
-            batch.removeFirst(bufferIndex)
-            bufferIndex = 0
-        }
+        if bufferIndex > 0 { batch.removeFirst(bufferIndex) }
+        takeNextReply()
         startReadAhead()
         return batch
     }
 
-    /// Starts the next step now if it is an immediate long poll; ``fillBuffer(stream:channels:)``
-    /// takes its outcome.
+    /// Starts the next step now if it is an immediate long poll, and goes on with the long polls
+    /// after it while fewer than ``readAheadReplies`` replies' events wait in the buffer; the
+    /// consumer takes its outcome in ``fillBuffer(stream:channels:)``.
     ///
     /// At high priority: the consumer's workers can hold every thread of the default priority
     /// while they go through the batch, and a read-ahead queued behind them would send its
@@ -162,7 +170,57 @@ public actor BayeuxSession {
         guard readAhead == nil, !stopped, case .connect(let delay, _, _)? = pendingAction, delay == .zero else { return }
         let action = pendingAction!
         pendingAction = nil
-        readAhead = Task(priority: .high) { try await self.execute(action) }
+        readAhead = Task(priority: .high) { await self.readAhead(from: action) }
+    }
+
+    /// Replies whose events may wait in the buffer before the read-ahead stops asking for more.
+    private static let readAheadReplies = 2
+
+    /// The read-ahead: runs `first`, feeds its outcome to the state machine, and goes on while the
+    /// next step is an immediate long poll and the buffer holds fewer than ``readAheadReplies``
+    /// replies. Never throws: an error is kept for the consumer (``readAheadError``), which gets
+    /// it after the events buffered before it.
+    private func readAhead(from first: BayeuxStateMachine.Action) async {
+        defer {
+            readAhead = nil
+            wakeConsumer()
+        }
+        var action = first
+        while true {
+            do {
+                guard let event = try await execute(action), !stopped else {
+                    readAheadEnded = true
+                    return
+                }
+                pendingAction = machine!.handle(event)
+            } catch {
+                readAheadError = error
+                return
+            }
+            guard bufferedReplies < Self.readAheadReplies, !Task.isCancelled,
+                  case .connect(let delay, _, _)? = pendingAction, delay == .zero else { return }
+            action = pendingAction!
+            pendingAction = nil
+        }
+    }
+
+    /// Replies whose events wait in the buffer.
+    private var bufferedReplies: Int { (bufferIndex < buffer.count ? 1 : 0) + laterReplies.count }
+
+    /// Moves on to the next buffered reply once the current one was taken.
+    private func takeNextReply() {
+        bufferIndex = 0
+        if laterReplies.isEmpty {
+            buffer.removeAll(keepingCapacity: true)
+        } else {
+            buffer = laterReplies.removeFirst()
+        }
+    }
+
+    /// Resumes a consumer waiting for the read-ahead (events were buffered, or it ended).
+    private func wakeConsumer() {
+        consumerWaiting?.resume()
+        consumerWaiting = nil
     }
 
     /// Runs protocol steps until an event is buffered (true) or the stream ends (false).
@@ -175,18 +233,21 @@ public actor BayeuxSession {
         }
         while true {
             if stopped || Task.isCancelled { return false }
+            if bufferIndex < buffer.count { return true }
+            if let error = readAheadError {
+                readAheadError = nil
+                throw error
+            }
+            if readAheadEnded { return false }
             if let running = readAhead {
-                readAhead = nil
-                let event = try await withTaskCancellationHandler {
-                    try await running.value
+                // Until it buffers events or ends: not until it ends, which may be a reply later.
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { consumerWaiting = $0 }
                 } onCancel: {
                     running.cancel()
                 }
-                guard let event, !stopped else { return false }
-                pendingAction = machine!.handle(event)
                 continue
             }
-            if bufferIndex < buffer.count { return true }
             guard machine != nil else { return false }
             let action = pendingAction ?? machine!.handle(.start)
             pendingAction = nil
@@ -388,11 +449,13 @@ public actor BayeuxSession {
         let events = replies.count - metas.count
         if events > 0 {
             if !metas.isEmpty { Self.remove(at: metaIndices, from: &replies) }
-            if buffer.isEmpty {
+            if bufferIndex == buffer.count {
                 buffer = replies
+                bufferIndex = 0
             } else {
-                buffer.append(contentsOf: replies)
+                laterReplies.append(replies)
             }
+            wakeConsumer()
         }
         statistics.eventsReceived += events
         return .replies(metas)
