@@ -73,6 +73,28 @@ struct ReplayTrackerTests {
         #expect(tracker.watermark(for: channel) == id(5000))
     }
 
+    @Test("a channel whose burst is all handled gives back its bookkeeping, and the next burst's watermark stays exact")
+    func idleChannelGivesBackCapacity() async throws {
+        let tracker = ReplayTracker(store: RecordingReplayStore(), logger: logger)
+        try await tracker.load(channels: [channel])
+        _ = await tracker.replayPosition(for: channel)
+        var next: Int64 = 1
+        for _ in 1...2 {
+            var tickets: [ReplayTracker.Ticket] = []
+            for _ in 1...1000 {
+                tickets.append(try #require(tracker.deliver(channel: channel, replayID: id(next))))
+                next += 1
+            }
+            #expect(tracker.pendingCapacity(for: channel) >= 1000)
+            // Newest first: the watermark stays put until the oldest of the burst is handled.
+            for ticket in tickets.dropFirst().reversed() { tracker.complete(ticket, outcome: .handled) }
+            #expect(tracker.watermark(for: channel) == (next == 1001 ? nil : id(next - 1001)))
+            tracker.complete(tickets[0], outcome: .handled)
+            #expect(tracker.watermark(for: channel) == id(next - 1))
+            #expect(tracker.pendingCapacity(for: channel) <= ReplayTracker.idleCapacity)
+        }
+    }
+
     @Test("a failed event holds the watermark before it even when later events succeed")
     func failureBlocksWatermark() async throws {
         let store = RecordingReplayStore()

@@ -73,6 +73,9 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         func channel(_ name: String) -> ChannelState? { slots[name].map { channels[$0] } }
     }
 
+    /// The most pending-event capacity a channel keeps once all its events are passed.
+    static let idleCapacity = 64
+
     private let store: any ReplayStore
     private let logger: Logger
     private let state = Mutex(State())
@@ -152,8 +155,14 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                     advanced = true
                 }
                 // Drop passed events often enough that a channel keeps a few KB, not hundreds of
-                // entries (a service with 100 channels would hold over a megabyte).
-                if channelState.head > 64, channelState.head * 2 > channelState.entries.count {
+                // entries (a service with 100 channels would hold over a megabyte). A channel whose
+                // events are all passed also gives back a burst's worth of capacity: bursts reach
+                // the channels of a service one after another, and each kept its largest buffer.
+                if channelState.head == channelState.entries.count {
+                    channelState.entries.removeAll(keepingCapacity: channelState.entries.capacity <= Self.idleCapacity)
+                    channelState.firstSequence += channelState.head
+                    channelState.head = 0
+                } else if channelState.head > 64, channelState.head * 2 > channelState.entries.count {
                     channelState.entries.removeFirst(channelState.head)
                     channelState.firstSequence += channelState.head
                     channelState.head = 0
@@ -174,6 +183,11 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     /// The current watermark of `channel` (the position a resubscription would start from).
     func watermark(for channel: String) -> ReplayID? {
         state.withLock { $0.channel(channel)?.watermark }
+    }
+
+    /// How many pending events `channel` has room for without growing (what its bookkeeping holds).
+    func pendingCapacity(for channel: String) -> Int {
+        state.withLock { $0.channel(channel)?.entries.capacity ?? 0 }
     }
 
     /// The position last written to the store for `channel`.
