@@ -120,11 +120,6 @@ package struct JSONParser: ~Copyable {
         if depth > Self.maximumDepth { throw fail("nesting too deep") }
     }
 
-    /// An empty object with room for four members, which `parseObject` copies: making a new
-    /// dictionary looks up its storage class's generic metadata (a hashed cache look-up per
-    /// object), copying one takes the class from the original.
-    private static let emptyObject = [String: JSONValue](minimumCapacity: 4)
-
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
@@ -132,10 +127,10 @@ package struct JSONParser: ~Copyable {
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object([:])
+            return .object(JSONObject())
         }
         // Most objects of a Bayeux event have two or three members.
-        var object = Self.emptyObject
+        var object = JSONObject(minimumCapacity: 4)
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {

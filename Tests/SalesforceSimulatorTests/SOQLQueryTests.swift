@@ -57,7 +57,7 @@ struct SOQLQueryTests {
 
     @Test("evaluation: =, != and text comparison ignore case; null matches missing fields")
     func evaluation() throws {
-        func holds(_ where_: String, _ record: [String: JSONValue]) throws -> Bool {
+        func holds(_ where_: String, _ record: JSONObject) throws -> Bool {
             try #require(try SOQLQuery(parsing: "SELECT Id FROM Account WHERE " + where_).condition).matches(record)
         }
         #expect(try holds("Name = 'acme'", ["Name": "ACME"]))

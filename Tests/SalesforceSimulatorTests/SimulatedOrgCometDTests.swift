@@ -251,7 +251,7 @@ struct SimulatedOrgCometDTests {
         try await org.publish(.payload(["Printer__c": "P1"]), to: "/event/Low_Ink__e")
         try await org.publish(.payload(["Id": "001xx", "Name": "Acme"]), to: "/data/AccountChangeEvent")
         try await org.publish(.payload("hello"), to: "/u/Notes")
-        var events: [String: JSONValue] = [:]
+        var events: JSONObject = [:]
         while events.count < 3 {
             for e in C.events(try await client.connect()) { events[e["channel"]!.stringValue!] = e["data"] }
         }

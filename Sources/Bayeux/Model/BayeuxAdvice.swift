@@ -50,7 +50,7 @@ public struct BayeuxAdvice: Sendable, Hashable {
     }
 
     var jsonValue: JSONValue {
-        var o: [String: JSONValue] = [:]
+        var o: JSONObject = [:]
         if let reconnect { o["reconnect"] = .string(reconnect.text) }
         if let interval { o["interval"] = .int(interval) }
         if let timeout { o["timeout"] = .int(timeout) }

@@ -153,7 +153,7 @@ public struct BayeuxMessage: Sendable, Hashable {
 
     /// The message as a JSON object (only the fields that are set).
     public var jsonValue: JSONValue {
-        var o: [String: JSONValue] = ["channel": .string(channel)]
+        var o: JSONObject = ["channel": .string(channel)]
         if let id { o["id"] = .string(id) }
         if let clientId { o["clientId"] = .string(clientId) }
         if let successful { o["successful"] = .bool(successful) }

@@ -296,7 +296,7 @@ public actor BayeuxSession {
     // MARK: - Protocol requests
 
     private func handshake() async throws -> BayeuxStateMachine.Event? {
-        var message: [String: JSONValue] = [
+        var message: JSONObject = [
             "channel": "/meta/handshake",
             "version": .string(configuration.version),
             "minimumVersion": .string(configuration.minimumVersion),
@@ -319,7 +319,7 @@ public actor BayeuxSession {
     }
 
     private func subscribe(_ channel: String, fallback: ReplayPosition?) async throws -> BayeuxStateMachine.Event? {
-        var message: [String: JSONValue] = [
+        var message: JSONObject = [
             "channel": "/meta/subscribe",
             "clientId": machine?.clientID.map(JSONValue.string) ?? .null,
             "subscription": .string(channel),
@@ -347,7 +347,7 @@ public actor BayeuxSession {
     }
 
     private func connect(timeout: Duration, immediate: Bool) async throws -> BayeuxStateMachine.Event? {
-        var message: [String: JSONValue] = [
+        var message: JSONObject = [
             "channel": "/meta/connect",
             "clientId": machine?.clientID.map(JSONValue.string) ?? .null,
             "connectionType": "long-polling",

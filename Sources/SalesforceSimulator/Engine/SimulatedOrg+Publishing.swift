@@ -78,7 +78,7 @@ extension SimulatedOrg {
 
     private var defaultUserID: String { configuration.users.first?.userID ?? "005000000000001AAA" }
 
-    private func changeEventHeader(for log: ChannelLog, fields: [String: JSONValue]) -> [String: JSONValue] {
+    private func changeEventHeader(for log: ChannelLog, fields: JSONObject) -> JSONObject {
         var entity = String(log.name.dropFirst("/data/".count))
         if entity == "ChangeEvents" { entity = "Account" }
         else {
@@ -86,7 +86,7 @@ extension SimulatedOrg {
             if entity.hasSuffix("__") { entity += "c" }
         }
         commitNumber += 1
-        var header: [String: JSONValue] = [
+        var header: JSONObject = [
             "entityName": .string(entity),
             "recordIds": [fields["Id"] ?? .string("001" + Self.randomID(length: 15, alphabet: Self.base64URL.filter { $0.isLetter || $0.isNumber }))],
             "changeType": "CREATE",

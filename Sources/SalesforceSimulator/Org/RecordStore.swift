@@ -7,7 +7,7 @@ struct RecordStore: Sendable {
         /// The canonical sObject type name.
         var type: String
         /// Canonical field name → value, system fields included.
-        var fields: [String: JSONValue]
+        var fields: JSONObject
         var isDeleted: Bool { fields["IsDeleted"] == .bool(true) }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Evaluating WHERE conditions against records, with SOQL's semantics: text compares without
 /// regard to letter case, `null` equals a missing or null field, comparisons with `null` are false.
 extension SOQLExpression {
-    func matches(_ record: [String: JSONValue]) -> Bool {
+    func matches(_ record: JSONObject) -> Bool {
         switch self {
         case .and(let terms): return terms.allSatisfy { $0.matches(record) }
         case .or(let terms): return terms.contains { $0.matches(record) }

@@ -8,7 +8,7 @@ extension SimulatedOrg {
                                       "NotifyForOperationDelete", "NotifyForOperationUndelete"]
 
     /// The PushTopic's fields with defaults filled in, or the error Salesforce answers.
-    func validatePushTopic(_ input: [String: JSONValue], id: String?) throws(SimulatedRecordError) -> [String: JSONValue] {
+    func validatePushTopic(_ input: JSONObject, id: String?) throws(SimulatedRecordError) -> JSONObject {
         var fields = input
         for flag in Self.topicOperationFlags + ["IsActive"] where fields[flag] == nil || fields[flag] == .null {
             fields[flag] = true
@@ -160,7 +160,7 @@ extension SimulatedOrg {
                 }
                 guard relevant else { continue }
             }
-            var sobject: [String: JSONValue] = [:]
+            var sobject: JSONObject = [:]
             for f in query.fields { if let v = record.fields[f], v != .null { sobject[f] = v } }
             let targets = store.topicChannels[id] ?? ["/topic/\(t["Name"]?.stringValue ?? "")"]
             for channel in targets {

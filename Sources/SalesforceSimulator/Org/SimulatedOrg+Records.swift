@@ -14,13 +14,13 @@ extension SimulatedOrg {
     /// returns its 18-character ID. Validates like Salesforce (required fields, known fields,
     /// record type, PushTopic rules) and notifies every matching PushTopic.
     @discardableResult
-    public func createRecord(_ type: String, fields: [String: JSONValue],
+    public func createRecord(_ type: String, fields: JSONObject,
                              as user: String? = nil) throws(SimulatedRecordError) -> String {
         try insertRecord(type: type, fields: fields, user: resolveUser(user))
     }
 
     /// Updates fields of a live record as `user`; notifies matching PushTopics of the changed fields.
-    public func updateRecord(_ id: String, fields: [String: JSONValue],
+    public func updateRecord(_ id: String, fields: JSONObject,
                              as user: String? = nil) throws(SimulatedRecordError) {
         try modifyRecord(id: id, type: nil, fields: fields, user: resolveUser(user))
     }
@@ -36,12 +36,12 @@ extension SimulatedOrg {
     }
 
     /// A record's fields (system fields included; `IsDeleted` is true in the recycle bin), or nil.
-    public func record(_ id: String) -> [String: JSONValue]? {
+    public func record(_ id: String) -> JSONObject? {
         store.resolve(id).flatMap { store.records[$0]?.fields }
     }
 
     /// Runs a SOQL query over live records; each record holds the selected fields (nulls included).
-    public func query(_ soql: String) throws(SimulatedRecordError) -> [[String: JSONValue]] {
+    public func query(_ soql: String) throws(SimulatedRecordError) -> [JSONObject] {
         try runQuery(soql).map { $0.fields }
     }
 
@@ -64,9 +64,9 @@ extension SimulatedOrg {
     // MARK: Writes
 
     /// Input fields in canonical spelling, refusing unknown, read-only and non-scalar fields.
-    private func writableFields(_ fields: [String: JSONValue],
-                                of schema: SObjectSchema) throws(SimulatedRecordError) -> [String: JSONValue] {
-        var result: [String: JSONValue] = [:]
+    private func writableFields(_ fields: JSONObject,
+                                of schema: SObjectSchema) throws(SimulatedRecordError) -> JSONObject {
+        var result: JSONObject = [:]
         for key in fields.keys.sorted() {
             let value = fields[key]!
             guard let name = store.field(key, of: schema) else {
@@ -92,7 +92,7 @@ extension SimulatedOrg {
         return result
     }
 
-    private func checkRequired(_ fields: [String: JSONValue], of schema: SObjectSchema) throws(SimulatedRecordError) {
+    private func checkRequired(_ fields: JSONObject, of schema: SObjectSchema) throws(SimulatedRecordError) {
         let missing = schema.required.filter { name in
             switch fields[name] {
             case nil, .null?: true
@@ -107,7 +107,7 @@ extension SimulatedOrg {
         }
     }
 
-    private func checkRecordType(_ fields: [String: JSONValue], of schema: SObjectSchema) throws(SimulatedRecordError) {
+    private func checkRecordType(_ fields: JSONObject, of schema: SObjectSchema) throws(SimulatedRecordError) {
         guard let value = fields["RecordTypeId"], value != .null else { return }
         let id = value.stringValue ?? ""
         guard let stored = store.resolve(id), let rt = store.records[stored], rt.type == "RecordType", !rt.isDeleted,
@@ -118,7 +118,7 @@ extension SimulatedOrg {
         }
     }
 
-    private func computeName(_ fields: inout [String: JSONValue], of schema: SObjectSchema) {
+    private func computeName(_ fields: inout JSONObject, of schema: SObjectSchema) {
         guard schema.compoundName else { return }
         let parts = [fields["FirstName"]?.stringValue, fields["LastName"]?.stringValue].compactMap { $0 }
             .filter { !$0.isEmpty }
@@ -131,7 +131,7 @@ extension SimulatedOrg {
         return iso.hasSuffix("Z") ? String(iso.dropLast()) + "+0000" : iso
     }
 
-    func insertRecord(type: String, fields input: [String: JSONValue], user: SimulatedUser,
+    func insertRecord(type: String, fields input: JSONObject, user: SimulatedUser,
                       seeding: Bool = false) throws(SimulatedRecordError) -> String {
         guard let schema = store.schema(type) else { throw .invalidType(type) }
         var fields = try writableFields(input, of: schema)
@@ -169,7 +169,7 @@ extension SimulatedOrg {
         return (stored, record)
     }
 
-    func modifyRecord(id: String, type: String?, fields input: [String: JSONValue],
+    func modifyRecord(id: String, type: String?, fields input: JSONObject,
                       user: SimulatedUser) throws(SimulatedRecordError) {
         let (stored, old) = try liveRecord(id, type: type)
         guard let schema = store.schema(old.type) else { throw .invalidType(old.type) }
@@ -278,7 +278,7 @@ extension SimulatedOrg {
         }
         if let limit = query.limit { rows = Array(rows.prefix(limit)) }
         return rows.map { row in
-            var selected: [String: JSONValue] = [:]
+            var selected: JSONObject = [:]
             for f in query.fields { selected[f] = row.fields[f] ?? .null }
             return RecordStore.Record(type: row.type, fields: selected)
         }

@@ -21,7 +21,7 @@ extension SimulatedOrg {
             Self.json(405, [["errorCode": "METHOD_NOT_ALLOWED",
                              "message": .string("HTTP Method '\(request.method.rawValue)' not allowed. Allowed are \(allowed)")]])
         }
-        func body() throws(SimulatedRecordError) -> [String: JSONValue] {
+        func body() throws(SimulatedRecordError) -> JSONObject {
             guard let data = request.body, let json = try? JSONValue(parsing: data), let object = json.objectValue else {
                 throw SimulatedRecordError(errorCode: "JSON_PARSER_ERROR", message: "The request body is not a JSON object")
             }
@@ -83,7 +83,7 @@ extension SimulatedOrg {
                             version: String) throws(SimulatedRecordError) -> JSONValue {
         guard let schema = store.schema(type), let stored = store.resolve(id), let record = store.records[stored],
               record.type == schema.name, !record.isDeleted else { throw .notFound() }
-        var shown: [String: JSONValue] = [:]
+        var shown: JSONObject = [:]
         if let wanted {
             for name in wanted {
                 guard let f = store.field(name, of: schema) else { throw .noSuchColumn(name, on: schema.name) }

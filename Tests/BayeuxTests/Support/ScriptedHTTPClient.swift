@@ -75,7 +75,7 @@ actor ScriptedHTTPClient: HTTPClient {
 /// Canned server replies.
 enum Server {
     static func handshake(_ clientID: String = "client-1", advice: JSONValue? = nil) -> ScriptedHTTPClient.Reply {
-        var m: [String: JSONValue] = [
+        var m: JSONObject = [
             "channel": "/meta/handshake", "successful": true, "clientId": .string(clientID), "version": "1.0",
             "supportedConnectionTypes": ["long-polling"], "ext": ["replay": true, "payload.format": true],
         ]
@@ -88,7 +88,7 @@ enum Server {
     }
 
     static func connected(advice: JSONValue? = nil, events: [JSONValue] = []) -> ScriptedHTTPClient.Reply {
-        var m: [String: JSONValue] = ["channel": "/meta/connect", "successful": true]
+        var m: JSONObject = ["channel": "/meta/connect", "successful": true]
         if let advice { m["advice"] = advice }
         return .json(.array([.object(m)] + events))
     }
@@ -96,7 +96,7 @@ enum Server {
     static func failed(_ channel: String, error: String, advice: JSONValue? = nil, failureReason: String? = nil,
                        subscription: String? = nil) -> ScriptedHTTPClient.Reply
     {
-        var m: [String: JSONValue] = ["channel": .string(channel), "successful": false, "error": .string(error)]
+        var m: JSONObject = ["channel": .string(channel), "successful": false, "error": .string(error)]
         if let advice { m["advice"] = advice }
         if let failureReason { m["ext"] = ["sfdc": ["failureReason": .string(failureReason)]] }
         if let subscription { m["subscription"] = .string(subscription) }

@@ -65,7 +65,7 @@ struct TestStreamingClient {
 
     mutating func subscribe(_ channel: String, replay: JSONValue? = nil,
                             replayMap: JSONValue? = nil) async throws -> JSONValue {
-        var message: [String: JSONValue] = ["channel": "/meta/subscribe", "clientId": .string(clientID),
+        var message: JSONObject = ["channel": "/meta/subscribe", "clientId": .string(clientID),
                                             "subscription": .string(channel), "id": nextID()]
         if let replay { message["ext"] = ["replay": .object([channel: replay])] }
         if let replayMap { message["ext"] = ["replay": replayMap] }
