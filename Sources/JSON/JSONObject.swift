@@ -3,8 +3,8 @@
 ///
 /// Most objects of a streaming event have a handful of members (`{"Id":…,"Name":…}`), and an
 /// event's handler reads one or two of them once. So members are kept in one array and found by
-/// comparing names, with no hashing and no hash table to allocate; an object with more than
-/// ``indexThreshold`` members also keeps an index by name, so large records stay O(1) to look up.
+/// comparing names, with no hashing and no hash table to allocate; an object with more than eight
+/// members also keeps an index by name, so large records stay O(1) to look up.
 ///
 /// Equality and hashing ignore member order, as for a JSON object (and a `Dictionary`); a name
 /// appears at most once (setting a name again replaces its value in place).
@@ -35,6 +35,12 @@ public struct JSONObject: Sendable {
     public init(minimumCapacity capacity: Int) {
         members = []
         members.reserveCapacity(capacity)
+    }
+
+    /// The members of `pairs`, in order; a repeated name keeps its first place and the last value.
+    public init(members pairs: [(String, JSONValue)]) {
+        self.init(minimumCapacity: pairs.count)
+        for (key, value) in pairs { self[key] = value }
     }
 
     /// The members of `dictionary` (in the dictionary's order).
@@ -141,8 +147,7 @@ extension JSONObject: RandomAccessCollection {
 extension JSONObject: ExpressibleByDictionaryLiteral {
     /// `["Id": "001…", "Name": "Acme"]`; a repeated name keeps the last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(minimumCapacity: elements.count)
-        for (key, value) in elements { self[key] = value }
+        self.init(members: elements)
     }
 }
 
