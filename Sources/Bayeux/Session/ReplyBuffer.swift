@@ -46,10 +46,7 @@ struct ReplyBuffer {
     /// Moves on to the next reply once the oldest was taken.
     private mutating func advance() {
         index = 0
-        if later.isEmpty {
-            current.removeAll(keepingCapacity: true)
-        } else {
-            current = later.removeFirst()
-        }
+        // Not keeping the taken reply's storage: the next reply comes in an array of its own.
+        current = later.isEmpty ? [] : later.removeFirst()
     }
 }

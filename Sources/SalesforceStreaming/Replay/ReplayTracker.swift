@@ -158,12 +158,13 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                 // entries (a service with 100 channels would hold over a megabyte). A channel whose
                 // events are all passed also gives back a burst's worth of capacity: bursts reach
                 // the channels of a service one after another, and each kept its largest buffer.
-                if channelState.head == channelState.entries.count {
-                    channelState.entries.removeAll(keepingCapacity: channelState.entries.capacity <= Self.idleCapacity)
-                    channelState.firstSequence += channelState.head
-                    channelState.head = 0
-                } else if channelState.head > 64, channelState.head * 2 > channelState.entries.count {
-                    channelState.entries.removeFirst(channelState.head)
+                let allPassed = channelState.head == channelState.entries.count
+                if allPassed || (channelState.head > 64 && channelState.head * 2 > channelState.entries.count) {
+                    if allPassed {
+                        channelState.entries.removeAll(keepingCapacity: channelState.entries.capacity <= Self.idleCapacity)
+                    } else {
+                        channelState.entries.removeFirst(channelState.head)
+                    }
                     channelState.firstSequence += channelState.head
                     channelState.head = 0
                 }
