@@ -7,22 +7,16 @@ import Darwin
 #endif
 
 /// Reading past a value without building it, and finding one member of a valid document.
+///
+/// This runs over every byte of every reply (each event's `data` is checked before it is
+/// routed), so the scanning is written as static functions of the bytes and an offset, which the
+/// compiler keeps in registers: a container's loop reads its members with the scalar cases
+/// inlined and calls out only for nested containers.
 extension JSONParser {
     /// Checks the value at the current position (after any whitespace) and moves past it,
     /// without making any ``JSONValue``: accepts exactly what ``parseValue()`` accepts.
     package mutating func skipValue() throws(JSONParseError) {
-        skipWhitespace()
-        guard position < bytes.count else { throw fail("unexpected end of data") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"): try skipObject()
-        case UInt8(ascii: "["): try skipArray()
-        case UInt8(ascii: "\""): _ = try skipString()
-        case UInt8(ascii: "t"): try expectLiteral("true")
-        case UInt8(ascii: "f"): try expectLiteral("false")
-        case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
-        default: throw fail("unexpected character")
-        }
+        position = try Self.skipValue(in: ByteView(bytes), from: position, depth: depth)
     }
 
     /// The value at `path` (object member names) inside the value at the current position, which
@@ -41,109 +35,57 @@ extension JSONParser {
             offsets.markIncomplete()
             return try parseValue()
         }
-        guard peek() == UInt8(ascii: "{") else {
-            try skipValue()
+        let view = ByteView(bytes)
+        var index = view.skipWhitespace(from: position)
+        guard index < view.count, view[index] == UInt8(ascii: "{") else {
+            position = try Self.skipValue(in: view, from: index, depth: depth)
             return nil
         }
+        position = index
         try enter()
         defer { depth -= 1 }
-        position += 1  // {
-        if peek() == UInt8(ascii: "}") {
-            position += 1
+        index = view.skipWhitespace(from: index &+ 1)
+        if index < view.count, view[index] == UInt8(ascii: "}") {
+            position = index &+ 1
             return nil
         }
         var found: JSONValue?
         while true {
-            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            let nameStart = position + 1
-            let (matches, plainName) = try stringEquals(name)
-            let nameEnd = position - 1
-            try consume(UInt8(ascii: ":"))
-            let valueStart = position
-            if matches {
-                found = try member(at: path.dropFirst())
+            guard index < view.count, view[index] == UInt8(ascii: "\"") else {
+                throw JSONParseError(reason: "expected a member name", offset: index)
+            }
+            let nameStart = index &+ 1
+            let (nameEnd, plainName) = try Self.skipString(in: view, from: index)
+            let matches: Bool
+            if plainName {
+                matches = name.utf8Equals(UnsafeRawBufferPointer(start: view.base + nameStart, count: nameEnd &- 1 &- nameStart))
             } else {
-                try skipValue()
+                position = index
+                matches = try parseString(reusing: nil) == name
             }
-            offsets.append(name: nameStart..<nameEnd, value: valueStart..<position, plainName: plainName)
-            switch peek() {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return found
-            default: throw fail("expected ',' or '}'")
+            index = view.skipWhitespace(from: nameEnd)
+            guard index < view.count, view[index] == UInt8(ascii: ":") else {
+                throw JSONParseError(reason: "expected ':'", offset: index)
             }
-        }
-    }
-
-    private mutating func skipObject() throws(JSONParseError) {
-        try enter()
-        defer { depth -= 1 }
-        position += 1  // {
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
-        while true {
-            guard peek() == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            _ = try skipString()
-            try consume(UInt8(ascii: ":"))
-            try skipValue()
-            switch peek() {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return
-            case nil: throw fail("unexpected end of data in object")
-            default: throw fail("expected ',' or '}'")
+            index = view.skipWhitespace(from: index &+ 1)
+            let valueStart = index
+            if matches {
+                position = index
+                // The last name of the path (an event's `replayId`): its value, parsed here.
+                found = path.count == 1 ? try parseValue() : try member(at: path.dropFirst())
+                index = position
+            } else {
+                index = try Self.skipValue(in: view, from: index, depth: depth)
             }
-        }
-    }
-
-    private mutating func skipArray() throws(JSONParseError) {
-        try enter()
-        defer { depth -= 1 }
-        position += 1  // [
-        if peek() == UInt8(ascii: "]") {
-            position += 1
-            return
-        }
-        while true {
-            try skipValue()
-            switch peek() {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return
-            case nil: throw fail("unexpected end of data in array")
-            default: throw fail("expected ',' or ']'")
-            }
-        }
-    }
-
-    /// Moves past the string whose opening quote is at the current position, checking its
-    /// escapes and control characters as ``parseValue()`` does; true if it has no escapes (its
-    /// bytes are its text).
-    private mutating func skipString() throws(JSONParseError) -> Bool {
-        position += 1  // opening quote
-        var plain = true
-        while true {
-            position = plainRunEnd(from: position)
-            guard position < bytes.count else { throw fail("unterminated string") }
-            switch bytes[position] {
-            case UInt8(ascii: "\""):
-                position += 1
-                return plain
-            case UInt8(ascii: "\\"):
-                plain = false
-                position += 1
-                guard position < bytes.count else { throw fail("unterminated escape") }
-                switch bytes[position] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    position += 1
-                case UInt8(ascii: "u"):
-                    position += 1
-                    _ = try parseHex4()
-                default:
-                    throw fail("invalid escape")
-                }
-            default:
-                throw fail("control character in string")
+            offsets.append(name: nameStart..<(nameEnd - 1), value: valueStart..<index, plainName: plainName)
+            index = view.skipWhitespace(from: index)
+            guard index < view.count else { throw JSONParseError(reason: "expected ',' or '}'", offset: index) }
+            switch view[index] {
+            case UInt8(ascii: ","): index = view.skipWhitespace(from: index &+ 1)
+            case UInt8(ascii: "}"):
+                position = index &+ 1
+                return found
+            default: throw JSONParseError(reason: "expected ',' or '}'", offset: index)
             }
         }
     }
@@ -156,21 +98,159 @@ extension JSONParser {
         guard peek() == UInt8(ascii: "\"") else { return false }
         let start = position + 1
         let length = name.utf8CodeUnitCount
+        // The first byte and the closing quote are compared before the call to `memcmp`.
         guard start + length < bytes.count, bytes[start + length] == UInt8(ascii: "\""),
+              length == 0 || bytes[start] == name.utf8Start[0],
               memcmp(bytes.baseAddress! + start, name.utf8Start, length) == 0 else { return false }
         position = start + length + 1
         return true
     }
 
-    /// Reads the string at the current position and tells whether it equals `text`, comparing
-    /// bytes (no string is made unless it has escapes), and whether it has none.
-    private mutating func stringEquals(_ text: String) throws(JSONParseError) -> (equals: Bool, plain: Bool) {
-        let start = position + 1
-        if try skipString() {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<(position - 1)])
-            return (text.utf8Equals(raw), true)
+    // MARK: Scanning (offsets in, offsets out)
+
+    /// Where the value at or after `start` (after whitespace) ends, checked as ``parseValue()``
+    /// checks it; `depth`: the containers already entered.
+    @inline(__always)
+    private static func skipValue(in bytes: ByteView, from start: Int, depth: Int) throws(JSONParseError) -> Int {
+        let index = bytes.skipWhitespace(from: start)
+        guard index < bytes.count else { throw JSONParseError(reason: "unexpected end of data", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return try skipString(in: bytes, from: index).end
+        case UInt8(ascii: "{"): return try skipObject(in: bytes, from: index, depth: depth &+ 1)
+        case UInt8(ascii: "["): return try skipArray(in: bytes, from: index, depth: depth &+ 1)
+        case UInt8(ascii: "t"): return try skipLiteral("true", in: bytes, from: index)
+        case UInt8(ascii: "f"): return try skipLiteral("false", in: bytes, from: index)
+        case UInt8(ascii: "n"): return try skipLiteral("null", in: bytes, from: index)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try skipNumber(in: bytes, from: index)
+        default: throw JSONParseError(reason: "unexpected character", offset: index)
         }
-        position = start - 1
-        return (try parseString(reusing: nil) == text, false)
+    }
+
+    /// Where the object whose `{` is at `start` ends; `depth` counts it.
+    @inline(never)
+    private static func skipObject(in bytes: ByteView, from start: Int, depth: Int) throws(JSONParseError) -> Int {
+        guard depth <= maximumDepth else { throw JSONParseError(reason: "nesting too deep", offset: start) }
+        var index = bytes.skipWhitespace(from: start &+ 1)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return index &+ 1 }
+        while true {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw JSONParseError(reason: "expected a member name", offset: index)
+            }
+            index = bytes.skipWhitespace(from: try skipString(in: bytes, from: index).end)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw JSONParseError(reason: "expected ':'", offset: index)
+            }
+            index = bytes.skipWhitespace(from: try skipValue(in: bytes, from: index &+ 1, depth: depth))
+            guard index < bytes.count else { throw JSONParseError(reason: "unexpected end of data in object", offset: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index = bytes.skipWhitespace(from: index &+ 1)
+            case UInt8(ascii: "}"): return index &+ 1
+            default: throw JSONParseError(reason: "expected ',' or '}'", offset: index)
+            }
+        }
+    }
+
+    /// Where the array whose `[` is at `start` ends; `depth` counts it.
+    @inline(never)
+    private static func skipArray(in bytes: ByteView, from start: Int, depth: Int) throws(JSONParseError) -> Int {
+        guard depth <= maximumDepth else { throw JSONParseError(reason: "nesting too deep", offset: start) }
+        var index = bytes.skipWhitespace(from: start &+ 1)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { return index &+ 1 }
+        while true {
+            index = bytes.skipWhitespace(from: try skipValue(in: bytes, from: index, depth: depth))
+            guard index < bytes.count else { throw JSONParseError(reason: "unexpected end of data in array", offset: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index &+= 1
+            case UInt8(ascii: "]"): return index &+ 1
+            default: throw JSONParseError(reason: "expected ',' or ']'", offset: index)
+            }
+        }
+    }
+
+    /// Where the string whose opening quote is at `start` ends (after its closing quote), its
+    /// escapes and control characters checked as ``parseValue()`` checks them, and whether it
+    /// has no escapes (its bytes are its text).
+    @inline(__always)
+    private static func skipString(in bytes: ByteView, from start: Int) throws(JSONParseError) -> (end: Int, plain: Bool) {
+        var index = start &+ 1
+        var plain = true
+        while true {
+            index = bytes.plainRunEnd(from: index)
+            guard index < bytes.count else { throw JSONParseError(reason: "unterminated string", offset: index) }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                return (index &+ 1, plain)
+            case UInt8(ascii: "\\"):
+                plain = false
+                index = try skipEscape(in: bytes, from: index &+ 1)
+            default:
+                throw JSONParseError(reason: "control character in string", offset: index)
+            }
+        }
+    }
+
+    /// Where the escape whose letter is at `start` (after the backslash) ends.
+    @inline(never)
+    private static func skipEscape(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
+        guard start < bytes.count else { throw JSONParseError(reason: "unterminated escape", offset: start) }
+        switch bytes[start] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return start &+ 1
+        case UInt8(ascii: "u"):
+            guard start &+ 5 <= bytes.count else { throw JSONParseError(reason: "truncated \\u escape", offset: start &+ 1) }
+            for index in (start &+ 1)...(start &+ 4) {
+                switch bytes[index] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"):
+                    continue
+                default:
+                    throw JSONParseError(reason: "invalid \\u escape", offset: index)
+                }
+            }
+            return start &+ 5
+        default:
+            throw JSONParseError(reason: "invalid escape", offset: start)
+        }
+    }
+
+    /// Where the literal `literal` at `start` ends.
+    @inline(__always)
+    private static func skipLiteral(_ literal: StaticString, in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
+        let count = literal.utf8CodeUnitCount
+        guard start &+ count <= bytes.count else { throw JSONParseError(reason: "unexpected end of data", offset: start) }
+        guard memcmp(bytes.base + start, literal.utf8Start, count) == 0 else {
+            throw JSONParseError(reason: "invalid literal", offset: start)
+        }
+        return start &+ count
+    }
+
+    /// Where the number at `start` ends. An integer (the common case) is checked here; one with
+    /// a fraction or an exponent is parsed, so that exactly what the parser takes passes.
+    @inline(__always)
+    private static func skipNumber(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
+        var index = start
+        if bytes[index] == UInt8(ascii: "-") { index &+= 1 }
+        let integerStart = index
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
+        if index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return try parseNumberEnd(in: bytes, from: start)
+            default: break
+            }
+        }
+        let digits = index &- integerStart
+        guard digits > 0 else { throw JSONParseError(reason: "invalid number", offset: index) }
+        if digits > 1, bytes[integerStart] == UInt8(ascii: "0") {
+            throw JSONParseError(reason: "leading zero in number", offset: index)
+        }
+        return index
+    }
+
+    @inline(never)
+    private static func parseNumberEnd(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
+        var parser = JSONParser(bytes: UnsafeRawBufferPointer(start: bytes.base, count: bytes.count))
+        parser.position = start
+        _ = try parser.parseNumber()
+        return parser.position
     }
 }

@@ -11,7 +11,7 @@ package struct JSONParser: ~Copyable {
     let bytes: UnsafeRawBufferPointer
     var position = 0
     var depth = 0
-    private static let maximumDepth = 512
+    static let maximumDepth = 512
 
     package init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -54,39 +54,13 @@ package struct JSONParser: ~Copyable {
     }
 
     /// The offset of the first quote, backslash or control character at or after `start`
-    /// (`bytes.count` if none): eight bytes at a time, since most string bytes are plain.
+    /// (`bytes.count` if none).
     @inline(__always)
-    func plainRunEnd(from start: Int) -> Int {
-        var index = start
-        let count = bytes.count
-        let low: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let quote = word ^ 0x2222_2222_2222_2222
-            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-            // A byte's high bit is set where it is zero (quote, backslash) or below 0x20
-            // (control); a borrow can only mark bytes above the first real one.
-            let found = ((quote &- low) & ~quote & high) | ((backslash &- low) & ~backslash & high)
-                | ((word &- 0x2020_2020_2020_2020) & ~word & high)
-            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
-            index += 1
-        }
-        return count
-    }
+    func plainRunEnd(from start: Int) -> Int { ByteView(bytes).plainRunEnd(from: start) }
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
-            }
-        }
+        position = ByteView(bytes).skipWhitespace(from: position)
     }
 
     /// Parses the value that starts at the current position (after any whitespace).

@@ -28,6 +28,7 @@ package struct MemberOffsets: Sendable {
 
     /// Notes a member: where its name (without quotes) and its value are in the text, and
     /// whether the name has no escapes.
+    @inline(__always)
     mutating func append(name: Range<Int>, value: Range<Int>, plainName: Bool) {
         if count == 0, name.lowerBound <= Int(UInt32.max) { base = UInt32(name.lowerBound) }
         let base = Int(base)
@@ -38,22 +39,13 @@ package struct MemberOffsets: Sendable {
         }
         let entry = Entry(nameStart: UInt16(truncatingIfNeeded: name.lowerBound &- base), nameEnd: UInt16(truncatingIfNeeded: name.upperBound &- base),
                           valueStart: UInt16(truncatingIfNeeded: value.lowerBound &- base), valueEnd: UInt16(truncatingIfNeeded: value.upperBound &- base))
-        switch count {
-        case 0: entries.0 = entry
-        case 1: entries.1 = entry
-        case 2: entries.2 = entry
-        default: entries.3 = entry
-        }
+        let index = Int(count)
+        withUnsafeMutableBytes(of: &entries) { $0.storeBytes(of: entry, toByteOffset: index * MemoryLayout<Entry>.stride, as: Entry.self) }
         count &+= 1
     }
 
     private func entry(_ index: Int) -> Entry {
-        switch index {
-        case 0: entries.0
-        case 1: entries.1
-        case 2: entries.2
-        default: entries.3
-        }
+        withUnsafeBytes(of: entries) { $0.load(fromByteOffset: index * MemoryLayout<Entry>.stride, as: Entry.self) }
     }
 
     /// Where the value of the member called `name` is in `text` (the last one, if repeated, as in
