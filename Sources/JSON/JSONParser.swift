@@ -165,14 +165,14 @@ package struct JSONParser: ~Copyable {
 
     /// Parses the string whose opening quote is at the current position.
     private mutating func parseQuotedString(reusing candidate: String?) throws(JSONParseError) -> String {
-        position += 1  // opening quote
-        let start = position
         // Fast path: no escapes.
-        position = plainRunEnd(from: start)
-        guard position < bytes.count else { throw fail("unterminated string") }
-        if bytes[position] == UInt8(ascii: "\"") {
-            let text = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
-            position += 1
+        let view = ByteView(bytes)
+        let start = position &+ 1  // after the opening quote
+        position = view.plainRunEnd(from: start)
+        guard position < view.count else { throw fail("unterminated string") }
+        if view[position] == UInt8(ascii: "\"") {
+            let text = UnsafeRawBufferPointer(start: view.base + start, count: position &- start)
+            position &+= 1
             if let candidate, candidate.utf8Equals(text) { return candidate }
             return WellKnownStrings.string(for: text) ?? String(decoding: text, as: UTF8.self)
         }
