@@ -115,6 +115,17 @@ public struct JSONObject: Sendable {
         return merged
     }
 
+    /// Sets member `key` to `value`: a new name is appended, a repeated one keeps its place (how
+    /// the parser adds members: the last of repeated names wins).
+    @inline(__always)
+    mutating func set(_ key: String, _ value: JSONValue) {
+        if let index = position(of: key) {
+            members[index].value = value
+        } else {
+            append(key, value)
+        }
+    }
+
     /// Adds a member known not to be there yet (the caller checked).
     private mutating func append(_ key: String, _ value: JSONValue) {
         members.append(Member(key: key, value: value))

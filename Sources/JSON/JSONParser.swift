@@ -97,31 +97,29 @@ package struct JSONParser: ~Copyable {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
-        position += 1  // {
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
+        let view = ByteView(bytes)
+        position = view.skipWhitespace(from: position &+ 1)  // after the {
+        if position < view.count, view[position] == UInt8(ascii: "}") {
+            position &+= 1
             return .object(JSONObject())
         }
         // Most objects of a Bayeux event have two or three members.
         var object = JSONObject(minimumCapacity: 4)
         while true {
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            guard position < view.count, view[position] == UInt8(ascii: "\"") else {
                 throw fail("expected a member name")
             }
             let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            position += 1
-            skipWhitespace()
-            object[key] = try parseValue()  // a repeated key: the last wins
-            skipWhitespace()
-            guard position < bytes.count else { throw fail("unexpected end of data in object") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
+            position = view.skipWhitespace(from: position)
+            guard position < view.count, view[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            position = view.skipWhitespace(from: position &+ 1)
+            object.set(key, try parseValue())  // a repeated key: the last wins
+            position = view.skipWhitespace(from: position)
+            guard position < view.count else { throw fail("unexpected end of data in object") }
+            switch view[position] {
+            case UInt8(ascii: ","): position = view.skipWhitespace(from: position &+ 1)
             case UInt8(ascii: "}"):
-                position += 1
+                position &+= 1
                 return .object(object)
             default: throw fail("expected ',' or '}'")
             }
@@ -263,7 +261,37 @@ package struct JSONParser: ~Copyable {
         }
     }
 
+    /// The integer of at most 18 digits at the current position, moved past (most numbers of an
+    /// event: replay IDs, counts), or nil, with nothing consumed, for any other number or an
+    /// invalid one, which ``parseNumber()`` reads in full. 18 digits cannot overflow.
+    @inline(__always)
+    private mutating func parseShortInteger() -> Int64? {
+        let view = ByteView(bytes)
+        var index = position
+        let negative = view[index] == UInt8(ascii: "-")
+        if negative { index &+= 1 }
+        let digitsStart = index
+        var value: Int64 = 0
+        while index < view.count {
+            let digit = view[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            index &+= 1
+        }
+        let digits = index &- digitsStart
+        guard digits > 0, digits <= 18, digits == 1 || view[digitsStart] != UInt8(ascii: "0") else { return nil }
+        if index < view.count {
+            switch view[index] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return nil
+            default: break
+            }
+        }
+        position = index
+        return negative ? -value : value
+    }
+
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        if let integer = parseShortInteger() { return .int(integer) }
         let start = position
         var negative = false
         if bytes[position] == UInt8(ascii: "-") {

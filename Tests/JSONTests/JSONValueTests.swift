@@ -18,6 +18,31 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: "92233720368547758070") == .double(9.2233720368547758070e19))
     }
 
+    @Test("integers read on the short path (up to 18 digits) and the full one agree at every length and sign")
+    func integerLengths() throws {
+        for length in 1...19 {
+            let digits = String(repeating: "9", count: length)
+            for text in [digits, "-" + digits, "[" + digits + "]", "-" + digits + ".5", digits + "e1", digits + "E-1"] {
+                #expect(try JSONValue(parsing: text) == expectedNumber(text), "\(text)")
+            }
+            #expect(throws: JSONParseError.self, "leading zero, \(length) digits") { try JSONValue(parsing: "0" + digits) }
+            #expect(throws: JSONParseError.self, "negative leading zero") { try JSONValue(parsing: "-0" + digits) }
+        }
+        #expect(try JSONValue(parsing: "0") == .int(0))
+        #expect(try JSONValue(parsing: "-0") == .int(0))
+        #expect(try JSONValue(parsing: "[-0,0]") == [.int(0), .int(0)])
+        #expect(try JSONValue(parsing: "999999999999999999") == .int(999_999_999_999_999_999))
+        #expect(try JSONValue(parsing: "-999999999999999999") == .int(-999_999_999_999_999_999))
+    }
+
+    /// What a number's text means: an exact integer when it has no fraction or exponent and fits
+    /// in Int64, a double otherwise.
+    private func expectedNumber(_ text: String) -> JSONValue {
+        let trimmed = text.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let value: JSONValue = Int64(trimmed).map(JSONValue.int) ?? .double(Double(trimmed)!)
+        return text.hasPrefix("[") ? [value] : value
+    }
+
     @Test("decodes escapes, \\u escapes and surrogate pairs")
     func escapes() throws {
         let v = try JSONValue(parsing: #"["a\"b\\c\/d\n\t", "\u00e9\u20ac", "\ud83d\ude00", "plain é"]"#)
