@@ -172,16 +172,13 @@ public struct BayeuxMessage: Sendable, Hashable {
     public var isMeta: Bool { Self.isMetaChannel(channel) }
 
     static func isMetaChannel(_ channel: String) -> Bool {
-        // Through the UTF-8 view: `withUTF8` needs a `var` copy (a retain and a release), and this
-        // runs for every message of every reply.
-        let utf8 = channel.utf8
-        guard utf8.count >= 6 else { return false }
-        var index = utf8.startIndex
-        for expected in "/meta/".utf8 {
-            guard utf8[index] == expected else { return false }
-            index = utf8.index(after: index)
-        }
-        return true
+        // Through the UTF-8 view's storage: `withUTF8` needs a `var` copy (a retain and a
+        // release), and this runs for every message of every reply.
+        channel.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count >= 6 && bytes[0] == UInt8(ascii: "/") && bytes[1] == UInt8(ascii: "m")
+                && bytes[2] == UInt8(ascii: "e") && bytes[3] == UInt8(ascii: "t") && bytes[4] == UInt8(ascii: "a")
+                && bytes[5] == UInt8(ascii: "/")
+        } ?? channel.utf8.starts(with: "/meta/".utf8)
     }
 
     /// The replay ID of an event (`data.event.replayId`), if present.
