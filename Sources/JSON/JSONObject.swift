@@ -53,15 +53,11 @@ public struct JSONObject: Sendable {
     public subscript(key: String) -> JSONValue? {
         get { position(of: key).map { members[$0].value } }
         set {
-            if let index = position(of: key) {
-                if let newValue {
-                    members[index].value = newValue
-                } else {
-                    members.remove(at: index)
-                    if positions != nil { rebuildPositions() }
-                }
-            } else if let newValue {
-                append(key, newValue)
+            if let newValue {
+                set(key, newValue)
+            } else if let index = position(of: key) {
+                members.remove(at: index)
+                if positions != nil { rebuildPositions() }
             }
         }
     }

@@ -53,11 +53,6 @@ package struct JSONParser: ~Copyable {
         JSONParseError(reason: reason, offset: position)
     }
 
-    /// The offset of the first quote, backslash or control character at or after `start`
-    /// (`bytes.count` if none).
-    @inline(__always)
-    func plainRunEnd(from start: Int) -> Int { ByteView(bytes).plainRunEnd(from: start) }
-
     @inline(__always)
     mutating func skipWhitespace() {
         position = ByteView(bytes).skipWhitespace(from: position)
