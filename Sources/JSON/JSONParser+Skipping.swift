@@ -246,6 +246,8 @@ extension JSONParser {
         return index
     }
 
+    /// Where the number at `start` ends, as the parser reads it (one with a fraction or an
+    /// exponent: so the check takes exactly the numbers the parser takes).
     @inline(never)
     private static func parseNumberEnd(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
         var parser = JSONParser(bytes: UnsafeRawBufferPointer(start: bytes.base, count: bytes.count))
