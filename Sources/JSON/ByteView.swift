@@ -15,6 +15,9 @@ struct ByteView {
     @inline(__always)
     subscript(index: Int) -> UInt8 { base[index] }
 
+    /// The same bytes as a raw buffer, for a ``JSONParser`` over them.
+    var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
     /// The offset of the first byte at or after `start` that is not whitespace (`count` if none).
     @inline(__always)
     func skipWhitespace(from start: Int) -> Int {

@@ -198,16 +198,10 @@ extension JSONParser {
              UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             return start &+ 1
         case UInt8(ascii: "u"):
-            guard start &+ 5 <= bytes.count else { throw JSONParseError(reason: "truncated \\u escape", offset: start &+ 1) }
-            for index in (start &+ 1)...(start &+ 4) {
-                switch bytes[index] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    continue
-                default:
-                    throw JSONParseError(reason: "invalid \\u escape", offset: index)
-                }
-            }
-            return start &+ 5
+            var parser = JSONParser(bytes: bytes.raw)
+            parser.position = start &+ 1
+            _ = try parser.parseHex4()
+            return parser.position
         default:
             throw JSONParseError(reason: "invalid escape", offset: start)
         }
@@ -215,7 +209,7 @@ extension JSONParser {
 
     /// Where the literal `literal` at `start` ends.
     @inline(__always)
-    private static func skipLiteral(_ literal: StaticString, in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
+    static func skipLiteral(_ literal: StaticString, in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
         let count = literal.utf8CodeUnitCount
         guard start &+ count <= bytes.count else { throw JSONParseError(reason: "unexpected end of data", offset: start) }
         guard memcmp(bytes.base + start, literal.utf8Start, count) == 0 else {
@@ -224,33 +218,19 @@ extension JSONParser {
         return start &+ count
     }
 
-    /// Where the number at `start` ends. An integer (the common case) is checked here; one with
-    /// a fraction or an exponent is parsed, so that exactly what the parser takes passes.
+    /// Where the number at `start` ends: a short integer (the common case) read as the parser's
+    /// short path reads it, any other number (or an invalid one) by the parser itself.
     @inline(__always)
     private static func skipNumber(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
-        var index = start
-        if bytes[index] == UInt8(ascii: "-") { index &+= 1 }
-        let integerStart = index
-        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index &+= 1 }
-        if index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return try parseNumberEnd(in: bytes, from: start)
-            default: break
-            }
-        }
-        let digits = index &- integerStart
-        guard digits > 0 else { throw JSONParseError(reason: "invalid number", offset: index) }
-        if digits > 1, bytes[integerStart] == UInt8(ascii: "0") {
-            throw JSONParseError(reason: "leading zero in number", offset: index)
-        }
-        return index
+        if let integer = shortInteger(in: bytes, from: start) { return integer.end }
+        return try parseNumberEnd(in: bytes, from: start)
     }
 
-    /// Where the number at `start` ends, as the parser reads it (one with a fraction or an
-    /// exponent: so the check takes exactly the numbers the parser takes).
+    /// Where the number at `start` ends, as the parser reads it (so the check takes exactly the
+    /// numbers the parser takes).
     @inline(never)
     private static func parseNumberEnd(in bytes: ByteView, from start: Int) throws(JSONParseError) -> Int {
-        var parser = JSONParser(bytes: UnsafeRawBufferPointer(start: bytes.base, count: bytes.count))
+        var parser = JSONParser(bytes: bytes.raw)
         parser.position = start
         _ = try parser.parseNumber()
         return parser.position

@@ -75,13 +75,7 @@ package struct JSONParser: ~Copyable {
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw fail("unexpected end of data") }
-        let start = literal.utf8Start
-        for i in 0..<count where bytes[position + i] != start[i] {
-            throw fail("invalid literal")
-        }
-        position += count
+        position = try Self.skipLiteral(literal, in: ByteView(bytes), from: position)
     }
 
     mutating func enter() throws(JSONParseError) {
@@ -256,13 +250,12 @@ package struct JSONParser: ~Copyable {
         }
     }
 
-    /// The integer of at most 18 digits at the current position, moved past (most numbers of an
-    /// event: replay IDs, counts), or nil, with nothing consumed, for any other number or an
-    /// invalid one, which ``parseNumber()`` reads in full. 18 digits cannot overflow.
+    /// The integer of at most 18 digits at `start` and where it ends (most numbers of an event:
+    /// replay IDs, counts), or nil for any other number or an invalid one, which
+    /// ``parseNumber()`` reads in full. 18 digits cannot overflow.
     @inline(__always)
-    private mutating func parseShortInteger() -> Int64? {
-        let view = ByteView(bytes)
-        var index = position
+    static func shortInteger(in view: ByteView, from start: Int) -> (end: Int, value: Int64)? {
+        var index = start
         let negative = view[index] == UInt8(ascii: "-")
         if negative { index &+= 1 }
         let digitsStart = index
@@ -281,12 +274,14 @@ package struct JSONParser: ~Copyable {
             default: break
             }
         }
-        position = index
-        return negative ? -value : value
+        return (index, negative ? -value : value)
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
-        if let integer = parseShortInteger() { return .int(integer) }
+        if let integer = Self.shortInteger(in: ByteView(bytes), from: position) {
+            position = integer.end
+            return .int(integer.value)
+        }
         let start = position
         var negative = false
         if bytes[position] == UInt8(ascii: "-") {
