@@ -25,9 +25,11 @@ import Synchronization
 /// `@unchecked Sendable` is safe because: `inbox` is a `Mutex`; `multi`, `share` and
 /// `configuration` are immutable after `init`; `threadStarted` is written once by
 /// ``startThread()``, before the engine is shared; `active` and `idleHandles` are touched only by
-/// the engine thread; the `curl_multi_wakeup` calls from other threads are made under the
-/// inbox lock and only while `stopped` is false, so they can never race the engine thread's
-/// `curl_multi_cleanup` (which happens after it has seen `stopped` under the same lock).
+/// the engine thread; a `curl_multi_wakeup` from another thread is announced in `wakers` under
+/// the inbox lock while `stopped` is false and made after the lock is released, and the engine
+/// thread, once it has seen `stopped` under the same lock, waits for `wakers` to drop to zero
+/// before `curl_multi_cleanup`, so no wakeup can race the cleanup (``stop()`` wakes it under the
+/// lock that sets `stopped`, before the engine can see it).
 final class CurlMultiEngine: @unchecked Sendable {
     private struct Inbox {
         var submissions: [CurlTransfer] = []
@@ -47,6 +49,10 @@ final class CurlMultiEngine: @unchecked Sendable {
 
     let configuration: CurlHTTPClient.Configuration
     private let inbox = Mutex(Inbox())
+    /// Threads between deciding to wake the engine (under the inbox lock) and returning from
+    /// `curl_multi_wakeup` (after it): the wakeup is a syscall that wakes the engine thread, which
+    /// then wants the lock at once, so making it under the lock had the engine spin for it.
+    private let wakers = Atomic<Int>(0)
     private let multi: UnsafeMutableRawPointer
     private let share: UnsafeMutableRawPointer?
     private let finished = DispatchSemaphore(value: 0)
@@ -143,21 +149,23 @@ final class CurlMultiEngine: @unchecked Sendable {
 
     /// Hands a transfer to the engine; `false` once the engine is stopped.
     func submit(_ transfer: CurlTransfer) -> Bool {
-        inbox.withLock { inbox in
-            guard !inbox.stopped else { return false }
+        let (accepted, wake) = inbox.withLock { inbox in
+            guard !inbox.stopped else { return (false, false) }
             inbox.submissions.append(transfer)
-            wakeIfSleeping(&inbox)
-            return true
+            return (true, claimWakeup(&inbox))
         }
+        if wake { wakeEngine() }
+        return accepted
     }
 
     /// Asks the engine to abort a transfer whose awaiting task was cancelled.
     func cancel(_ transfer: CurlTransfer) {
-        inbox.withLock { inbox in
-            guard !inbox.stopped else { return }
+        let wake = inbox.withLock { inbox in
+            guard !inbox.stopped else { return false }
             inbox.cancellations.append(transfer)
-            wakeIfSleeping(&inbox)
+            return claimWakeup(&inbox)
         }
+        if wake { wakeEngine() }
     }
 
     /// Tells the loop to fail everything with ``HTTPClientError/shutdown`` and free all handles.
@@ -175,11 +183,19 @@ final class CurlMultiEngine: @unchecked Sendable {
         finished.signal()  // let later waiters through too
     }
 
-    private func wakeIfSleeping(_ inbox: inout Inbox) {
-        if inbox.sleeping {
-            inbox.sleeping = false
-            _ = curl_multi_wakeup(multi)
-        }
+    /// Under the lock, with `stopped` false: whether the engine sleeps (or is about to) and needs
+    /// a wakeup, which the caller then makes with ``wakeEngine()`` after releasing the lock.
+    private func claimWakeup(_ inbox: inout Inbox) -> Bool {
+        guard inbox.sleeping else { return false }
+        inbox.sleeping = false
+        wakers.add(1, ordering: .relaxed)  // ordered before the engine's teardown by the lock
+        return true
+    }
+
+    /// The wakeup a ``claimWakeup(_:)`` that returned true announced.
+    private func wakeEngine() {
+        _ = curl_multi_wakeup(multi)
+        wakers.subtract(1, ordering: .releasing)
     }
 
     // MARK: - Engine thread
@@ -347,6 +363,8 @@ final class CurlMultiEngine: @unchecked Sendable {
         }
         for easy in idleHandles { easy.destroy() }
         idleHandles.removeAll()
+        // Wakeups announced before `stopped` was seen are at most a syscall from done.
+        while wakers.load(ordering: .acquiring) > 0 { sched_yield() }
         _ = curl_multi_cleanup(multi)
         if let share { _ = curl_share_cleanup(share) }
     }
