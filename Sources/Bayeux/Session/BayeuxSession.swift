@@ -35,6 +35,9 @@ public actor BayeuxSession {
     private var currentOperation: (token: Int, cancel: @Sendable () -> Void)?
     /// The long polls started when the consumer took a batch (see ``messageBatches(subscribingTo:)``).
     private var readAhead: Task<Void, Never>?
+    /// True while the read-ahead runs its requests: the only operations then (the consumer waits
+    /// for it), which run in its own task, the one ``stop()`` cancels, rather than in a child task.
+    private var readAheadRunning = false
     /// How the read-ahead ended, for the consumer once the buffer is empty: with an error, or
     /// with the end of the stream.
     private var readAheadError: (any Error)?
@@ -116,6 +119,7 @@ public actor BayeuxSession {
         stopped = true
         currentOperation?.cancel()
         currentOperation = nil
+        readAhead?.cancel()
         let client = machine?.clientID
         _ = machine?.handle(.stop)
         buffer.removeAll()
@@ -169,7 +173,9 @@ public actor BayeuxSession {
     /// replies. Never throws: an error is kept for the consumer (``readAheadError``), which gets
     /// it after the events buffered before it.
     private func readAhead(from first: BayeuxStateMachine.Action) async {
+        readAheadRunning = true
         defer {
+            readAheadRunning = false
             readAhead = nil
             wakeConsumer()
         }
@@ -479,9 +485,12 @@ public actor BayeuxSession {
         return !(stopped || Task.isCancelled)
     }
 
-    /// Runs `operation` in a child task that ``stop()`` (or the consumer's cancellation) cancels.
+    /// Runs `operation` in a child task that ``stop()`` (or the consumer's cancellation) cancels;
+    /// in the read-ahead, in the read-ahead's own task, which both cancel: a child task's result
+    /// reached the session through one more thread hand-off per request.
     private func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         if stopped { throw CancellationError() }
+        if readAheadRunning { return try await operation() }
         let task = Task { try await operation() }
         operationCounter += 1
         let token = operationCounter
