@@ -410,53 +410,20 @@ public actor BayeuxSession {
             logger.warning("Bayeux reply contained messages that could not be read; skipped them",
                            metadata: ["skipped": "\(skipped)"])
         }
-        // Events go to the buffer, stamped in place with the receiving client's ID (servers strip
-        // it); the state machine only reads the meta replies.
-        var metaIndices: [Int] = []
-        let clientID = machine?.clientID
-        // Through the buffer: reading `replies[index].channel` on the array copied every message.
-        replies.withUnsafeMutableBufferPointer { messages in
-            for index in messages.indices {
-                if BayeuxMessage.isMetaChannel(messages[index].channel) {
-                    metaIndices.append(index)
-                } else if messages[index].clientId == nil {
-                    messages[index].clientId = clientID
-                }
-            }
-        }
-        let metas = metaIndices.map { replies[$0] }
+        // Events go to the buffer; the state machine only reads the meta replies.
+        let metas = BayeuxMessage.takeMetaReplies(from: &replies, stampingEventsWith: machine?.clientID)
         for reply in metas where reply.successful != true {
             logger.debug("Bayeux meta reply unsuccessful", metadata: [
                 "channel": "\(reply.channel)", "error": "\(reply.errorSummary)",
                 "advice": "\(reply.advice.map { "\($0.jsonValue)" } ?? "none")",
             ])
         }
-        let events = replies.count - metas.count
-        if events > 0 {
-            if !metas.isEmpty { Self.remove(at: metaIndices, from: &replies) }
+        if !replies.isEmpty {
             buffer.append(replies)
             wakeConsumer()
         }
-        statistics.eventsReceived += events
+        statistics.eventsReceived += replies.count
         return .replies(metas)
-    }
-
-    /// Removes the messages at `indices` (ascending): the meta replies of a reply that also carries
-    /// events. They come first or last (a `/meta/connect` reply before or after the events), so
-    /// the events are moved, not copied one by one.
-    private static func remove(at indices: [Int], from replies: inout [BayeuxMessage]) {
-        var leading = 0
-        while leading < indices.count, indices[leading] == leading { leading += 1 }
-        var trailing = 0
-        while leading + trailing < indices.count, indices[indices.count - 1 - trailing] == replies.count - 1 - trailing {
-            trailing += 1
-        }
-        if leading + trailing == indices.count {
-            replies.removeLast(trailing)
-            replies.removeFirst(leading)
-        } else {
-            for index in indices.reversed() { replies.remove(at: index) }
-        }
     }
 
     private func makeRequest(_ body: Data, endpoint: BayeuxEndpoint, timeout: Duration) -> HTTPRequest {
