@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport"]),
+        .testTarget(name: "BayeuxTests", dependencies: ["Bayeux", "HTTPTransport", "TestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "ServiceKitTestingTests",
                     dependencies: ["ServiceKitTesting", "ServiceKit", "Salesforce", .product(name: "Logging", package: "swift-log")]),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Logging
+import TestSupport
 import Testing
 @testable import Bayeux
 
