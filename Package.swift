@@ -115,7 +115,7 @@ let package = Package(
                           path: "Examples/example-service",
                           swiftSettings: strict),
 
-        // Test helpers shared by test targets: starting Redis and Faye through the scripts.
+        // Test helpers shared by test targets: starting Redis and Faye through the scripts, bounded waits.
         .target(name: "TestSupport", dependencies: ["ServiceKit"], path: "Tests/TestSupport"),
         // The service the no-loss test runs as a child process (Tests/NoLossTests).
         .executableTarget(name: "loss-check-service",
@@ -126,7 +126,7 @@ let package = Package(
                           swiftSettings: strict),
 
         .testTarget(name: "HTTPTransportTests",
-                    dependencies: ["HTTPTransport", .product(name: "Hummingbird", package: "hummingbird")]),
+                    dependencies: ["HTTPTransport", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "RedisEventsTests", dependencies: ["RedisEvents", "ServiceKit", "Redis", "Bayeux", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -135,13 +135,13 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"]),
         .testTarget(name: "ServiceKitTestingTests",
                     dependencies: ["ServiceKitTesting", "ServiceKit", "Salesforce", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport"]),
+        .testTarget(name: "SalesforceTests", dependencies: ["Salesforce", "SalesforceSimulator", "HTTPTransport", "TestSupport"]),
         .testTarget(name: "SalesforceStreamingTests",
                     dependencies: ["SalesforceStreaming", "ServiceKitTesting", "SalesforceSimulator",
                                    "SalesforceSimulatorServer", "Bayeux", "HTTPTransport", "ServiceKit", "Redis", "TestSupport",
                                    .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(name: "SalesforceSimulatorTests",
-                    dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport"]),
+                    dependencies: ["SalesforceSimulator", "SalesforceSimulatorServer", "HTTPTransport", "TestSupport"]),
         .testTarget(name: "ExamplesTests",
                     dependencies: ["Examples", "ServiceKitTesting", "SalesforceStreaming", "ServiceKit",
                                    "SalesforceSimulator", "SalesforceSimulatorServer", "example-service", "RedisEvents",

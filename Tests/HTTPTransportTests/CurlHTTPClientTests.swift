@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import HTTPTransport
 #if canImport(Glibc)
@@ -235,7 +236,7 @@ struct CurlHTTPClientTests {
                 withUnsafeCurrentTask { $0?.cancel() }
                 return try await client.send(HTTPRequest(method: .get, url: server.url("/hello")))
             }
-            await #expect(throws: HTTPClientError.cancelled) { try await task.value }
+            await #expect(throws: HTTPClientError.cancelled) { try await value(of: task, within: .seconds(10)) }
             #expect(server.arrivals.count("/hello") == 0)
         }
     }
@@ -317,7 +318,7 @@ struct CurlHTTPClientTests {
             }
             try await server.arrivals.wait(for: "/sleep")
             client.shutdown()
-            await #expect(throws: HTTPClientError.shutdown) { try await inFlight.value }
+            await #expect(throws: HTTPClientError.shutdown) { try await value(of: inFlight, within: .seconds(10)) }
             await #expect(throws: HTTPClientError.shutdown) {
                 try await client.send(HTTPRequest(method: .get, url: server.url("/hello")))
             }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import TestSupport
 import Testing
 @testable import SalesforceSimulator
 
@@ -42,7 +43,7 @@ struct SimulatedOrgCometDTests {
         let poll = Task { try await poller.connect() }
         try await Task.sleep(for: .milliseconds(100))
         let id = try await org.publish(.invoice(1), to: "/topic/Invoices")
-        let replies = try await poll.value
+        let replies = try #require(try await value(of: poll, within: .seconds(10)), "the held connect is answered")
         #expect(replies[0]["channel"] == "/meta/connect")
         let event = try #require(C.events(replies).first)
         #expect(event["channel"] == "/topic/Invoices")

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import TestSupport
 import Testing
 @testable import SalesforceSimulator
 
@@ -67,7 +68,8 @@ struct SimulatedOrgFaultTests {
         let poll = Task { try await poller.connect() }
         try await Task.sleep(for: .milliseconds(100))
         await org.inject(fault: .expireSessions)
-        #expect(try await poll.value[0]["error"] == "401::Authentication invalid")
+        let replies = try #require(try await value(of: poll, within: .seconds(10)), "the held connect is answered")
+        #expect(replies[0]["error"] == "401::Authentication invalid")
         #expect(ContinuousClock.now - start < .seconds(10))
     }
 

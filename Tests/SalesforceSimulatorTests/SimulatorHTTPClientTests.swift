@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransport
+import TestSupport
 import Testing
 @testable import SalesforceSimulator
 
@@ -17,7 +18,7 @@ struct SimulatorHTTPClientTests {
         let poll = Task { try await poller.connect() }
         try await Task.sleep(for: .milliseconds(100))
         poll.cancel()
-        await #expect(throws: HTTPClientError.cancelled) { try await poll.value }
+        await #expect(throws: HTTPClientError.cancelled) { try await value(of: poll, within: .seconds(10)) }
         let id = try await org.publish(.invoice(1), to: "/topic/Invoices")
         #expect(C.replayIDs(try await client.connect()) == [id])
     }

@@ -1,4 +1,5 @@
 import HTTPTransport
+import TestSupport
 import Testing
 @testable import Salesforce
 
@@ -98,9 +99,9 @@ struct SalesforceConnectionTests {
         let patient = Task { try await connection.session() }
         try await waitForCallers(connection, 2)
         cancelled.cancel()
-        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        await #expect(throws: CancellationError.self) { try await value(of: cancelled, within: .seconds(10)) }
         await auth.openGate()
-        #expect(try await patient.value.accessToken == "token-1")
+        #expect(try await value(of: patient, within: .seconds(10))?.accessToken == "token-1")
         #expect(await auth.logins == 1)
     }
 
@@ -129,13 +130,13 @@ struct SalesforceConnectionAbandonmentTests {
         let lonely = Task { try await connection.session() }
         while await connection.waitingCallers < 1 { try await Task.sleep(for: .milliseconds(1)) }
         lonely.cancel()
-        await #expect(throws: CancellationError.self) { try await lonely.value }
+        await #expect(throws: CancellationError.self) { try await value(of: lonely, within: .seconds(10)) }
 
         let next = Task { try await connection.session() }
         while await auth.logins < 2 { try await Task.sleep(for: .milliseconds(1)) }
         await auth.openGate()
         // The abandoned login (token-1) finishes too, but only the fresh one is used.
-        #expect(try await next.value.accessToken == "token-2")
+        #expect(try await value(of: next, within: .seconds(10))?.accessToken == "token-2")
         #expect(try await connection.session().accessToken == "token-2")
     }
 }

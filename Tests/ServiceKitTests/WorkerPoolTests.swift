@@ -52,7 +52,7 @@ struct WorkerPoolTests {
         #expect(pool.pending == 4)
         // Another starts: two wait (half the backlog): the submitter is let in.
         await gates[1].release()
-        try await sixth.value
+        #expect(try await value(of: sixth, within: .seconds(10)) != nil, "the sixth is accepted")
         #expect(pool.pending == 4)
         for gate in gates { await gate.release() }
         await pool.waitUntilIdle()
@@ -105,7 +105,7 @@ struct WorkerPoolTests {
         let blocked = Task { try await pool.submit(job("blocked", recorder, gate: gate), closedError: PoolClosed()) }
         try await Task.sleep(for: .milliseconds(50))
         pool.close(PoolClosed())
-        await #expect(throws: PoolClosed.self) { try await blocked.value }
+        await #expect(throws: PoolClosed.self) { try await value(of: blocked, within: .seconds(10)) }
         await #expect(throws: PoolClosed.self) { try await pool.submit({}, closedError: PoolClosed()) }
         await gate.release()
         await pool.waitUntilIdle()
@@ -138,7 +138,7 @@ struct WorkerPoolTests {
         let waiting = Task { try await pool.submit(job("c", recorder, gate: gate), closedError: PoolClosed()) }
         try await Task.sleep(for: .milliseconds(50))
         waiting.cancel()
-        await #expect(throws: CancellationError.self) { try await waiting.value }
+        await #expect(throws: CancellationError.self) { try await value(of: waiting, within: .seconds(10)) }
         await gate.release()
         await pool.waitUntilIdle()
         #expect(await !recorder.entries.contains("start c"))
@@ -187,7 +187,7 @@ struct WorkerPoolTests {
         try await Task.sleep(for: .milliseconds(50))
         #expect(pool.pending == 10, "not accepted while more than the backlog waits")
         await gate.release()
-        try await second.value
+        #expect(try await value(of: second, within: .seconds(10)) != nil, "the second batch is accepted")
         await pool.waitUntilIdle()
         let starts = await recorder.entries.filter { $0.hasPrefix("start") }
         #expect(starts == (0..<10).map { "start a\($0)" } + ["start b"])
