@@ -11,6 +11,6 @@ struct BenchStreamingService: Service {
 
     func handle(topic: String, event: StreamingEvent) async throws {
         Self.recorder.record(replayID: event.replayID?.value.intValue,
-                             publishedAt: event.sobject?["Name"]?.stringValue.flatMap { Int64($0) })
+                             publishedAt: event.value(at: "sobject", "Name")?.stringValue.flatMap { Int64($0) })
     }
 }

@@ -236,12 +236,22 @@ public struct BayeuxMessage: Sendable, Hashable {
         return try result.get()
     }
 
+    /// Fewer bytes than a PushTopic event takes in a reply (channel, client ID, replay ID, created
+    /// date, type and a record with an ID and a name: ~180): a body of N bytes holds fewer than
+    /// N / 160 of them, so the estimate leaves room for all of a reply's events, with a record of
+    /// more fields reserving more than it uses (transiently; the messages live as long as the reply).
+    private static let typicalEventBytes = 160
+
     private static func decodeBatch(_ parser: inout JSONParser, body: [UInt8]) throws -> (messages: [BayeuxMessage], skipped: Int) {
         switch parser.peek() {
         case UInt8(ascii: "["):
             try parser.consume(UInt8(ascii: "["))
+            // Room for the messages a body of this size likely holds: growing to a thousand
+            // events one doubling at a time copied each reply's messages ten times.
+            let expected = min(max(body.count / Self.typicalEventBytes, 1), 4096)
             var messages: [BayeuxMessage] = []
-            var checked = CheckedData()
+            messages.reserveCapacity(expected)
+            var checked = CheckedData(capacity: expected)
             var skipped = 0
             var lastChannel: String?  // not `messages.last?.channel`: that copies the whole message
             if parser.peek() == UInt8(ascii: "]") {
@@ -290,6 +300,11 @@ public struct BayeuxMessage: Sendable, Hashable {
         var values: [CheckedDocument.Value] = []
         /// Which message has which value as its data (indexes into the messages and `values`).
         var owners: [(message: Int, value: Int)] = []
+
+        init(capacity: Int = 0) {
+            values.reserveCapacity(capacity)
+            owners.reserveCapacity(capacity)
+        }
 
         func attach(to messages: inout [BayeuxMessage], body: [UInt8]) {
             guard !values.isEmpty else { return }

@@ -48,6 +48,17 @@ public struct StreamingEvent: Sendable {
     /// `data.payload` for platform events, change data capture and generic events.
     public var payload: JSONValue? { storage.member(at: Self.payloadPath) }
 
+    /// The value at `path` (member names) in ``data``, the same as `data["sobject"]?["Name"]`
+    /// for `value(at: "sobject", "Name")`, but read from the event's text without decoding the
+    /// rest: a handler that needs one or two fields of a record does not build the whole record.
+    /// Nil when a member is missing or a level is not an object.
+    ///
+    /// Each different path read is kept with the event; after four of them, the whole `data` is
+    /// decoded once and later reads subscript it.
+    public func value(at path: String...) -> JSONValue? {
+        storage.member(at: path)
+    }
+
     // Made once: an array literal in the getters would be allocated on every read.
     private static let createdDatePath = ["event", "createdDate"]
     private static let typePath = ["event", "type"]
