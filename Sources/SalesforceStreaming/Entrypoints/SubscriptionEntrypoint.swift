@@ -7,7 +7,9 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     nonisolated let channel: String
     nonisolated let name: String
     private let kind: StreamingClient.Kind
-    private let handler: SubscriptionHandler<S>.Function
+    /// The user's handler, bound to the container's service once (see ``ContainerContext/service``):
+    /// binding it per event allocated a closure and copied the service for every worker.
+    private let handler: @Sendable (String, StreamingEvent) async throws -> Void
     nonisolated let context: ContainerContext<S>
     private var client: StreamingClient?
 
@@ -16,7 +18,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         self.channel = channel
         self.kind = kind
         self.name = "\(attribute)(\(channel))"
-        self.handler = handler
+        self.handler = handler(context.service)
         self.context = context
     }
 
@@ -40,7 +42,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
 
     @inline(__always)  // into its protocol witness: one async frame per event, not two
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
-        try await handler(service)(channel, event)
+        try await handler(channel, event)
     }
 }
 

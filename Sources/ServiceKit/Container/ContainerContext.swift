@@ -5,6 +5,11 @@ public struct ContainerContext<ServiceType: Service>: Sendable {
     public let services: ContainerServices
     let container: ServiceContainer<ServiceType>
 
+    /// The service every worker runs on: the container makes it once, and a worker's copy of a
+    /// struct service is this same value (its handlers cannot change it), so an entrypoint may
+    /// bind its handler to it once instead of per worker.
+    public var service: ServiceType { container.prototype }
+
     /// Starts a worker running `handler` on a fresh copy of the service, with dependencies injected
     /// and a ``WorkerContext`` carrying `contextData`.
     ///
