@@ -75,11 +75,11 @@ public struct HandleNotification<Value: NotificationStack>: NotificationStack, E
     public var topics: [NotificationTopic] { [topic] + wrappedValue.topics }
 
     public func makeEntrypoints(attribute: String, context: ContainerContext<ServiceType>) -> [any Entrypoint] {
-        let function = handler.function
+        let function = handler.function(context.service)
         return topics.map { topic in
             let name = topic.source.topicName
             return NotificationEntrypoint(source: topic.source, attribute: attribute,
-                                          invoke: { service, notification in try await function(service)(name, notification) },
+                                          invoke: { notification in try await function(name, notification) },
                                           context: context)
         }
     }

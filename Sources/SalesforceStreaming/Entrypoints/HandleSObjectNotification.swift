@@ -78,13 +78,11 @@ public struct HandleSObjectNotification<Value: SObjectNotificationStack>: SObjec
     public var objectTopics: [SObjectNotificationTopic] { [topic] + wrappedValue.objectTopics }
 
     public func makeEntrypoints(attribute: String, context: ContainerContext<ServiceType>) -> [any Entrypoint] {
-        let function = handler.function
+        let function = handler.function(context.service)
         return objectTopics.map { topic in
             let (sobjectType, recordType) = (topic.spec.sobjectType, topic.spec.recordType)
             return NotificationEntrypoint(source: .sobject(topic.spec), attribute: attribute,
-                                          invoke: { service, notification in
-                                              try await function(service)(sobjectType, recordType, notification)
-                                          },
+                                          invoke: { notification in try await function(sobjectType, recordType, notification) },
                                           context: context)
         }
     }

@@ -61,7 +61,8 @@ public struct PushTopicOptions: Sendable, Hashable {
 /// PushTopic at start (before the shared connection subscribes), then runs the handler in a worker
 /// for each notification on `/topic/<name>`.
 actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
-    typealias Invoke = @Sendable (S, PushTopicNotification) async throws -> Void
+    /// The user's handler, bound to the container's service once (``ContainerContext/service``).
+    typealias Invoke = @Sendable (PushTopicNotification) async throws -> Void
 
     nonisolated let channel: String
     nonisolated let name: String
@@ -114,7 +115,7 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     }
 
     nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
-        try await invoke(service, PushTopicNotification(event))
+        try await invoke(PushTopicNotification(event))
     }
 
     /// The topic to declare: the given query, or the one built for an sObject type (its record
