@@ -20,8 +20,9 @@ protocol StreamingHandler<ServiceType>: StreamingSubscriber {
     nonisolated var name: String { get }
     /// The container its workers run in.
     nonisolated var context: ContainerContext<ServiceType> { get }
-    /// Runs the user's handler for `event` on the worker's copy of the service.
-    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: ServiceType) async throws
+    /// Runs the user's handler for `event` (bound to the container's service when the entrypoint
+    /// was made, see ``ContainerContext/service``).
+    nonisolated(nonsending) func handle(_ event: StreamingEvent) async throws
 }
 
 extension StreamingHandler {
@@ -45,8 +46,9 @@ struct StreamingWorkerJob<Subscriber: StreamingHandler>: WorkerJob {
     var contextData: any WorkerContextDataSource { attempt.delivery }
 
     @inline(__always)  // into its protocol witness: one async frame per event, not two
-    nonisolated(nonsending) func handle(_ service: Subscriber.ServiceType) async throws {
-        try await subscriber.handle(attempt.delivery.event, service: service)
+    nonisolated(nonsending) func handle(_: Subscriber.ServiceType) async throws {
+        // The subscriber's handler is bound to the service already.
+        try await subscriber.handle(attempt.delivery.event)
     }
 
     @inline(__always)

@@ -114,7 +114,7 @@ actor NotificationEntrypoint<S: Service>: Entrypoint, StreamingHandler {
         await client?.unregister(self)
     }
 
-    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
+    nonisolated(nonsending) func handle(_ event: StreamingEvent) async throws {
         try await invoke(PushTopicNotification(event))
     }
 

@@ -41,7 +41,7 @@ actor SubscriptionEntrypoint<S: Service>: Entrypoint, StreamingHandler {
     }
 
     @inline(__always)  // into its protocol witness: one async frame per event, not two
-    nonisolated(nonsending) func handle(_ event: StreamingEvent, service: S) async throws {
+    nonisolated(nonsending) func handle(_ event: StreamingEvent) async throws {
         try await handler(channel, event)
     }
 }
