@@ -459,8 +459,8 @@ def main():
     p.add_argument("--soak", type=int, default=0, help="also run N events in bursts of 100k (RSS over time)")
     p.add_argument("--per-channel", type=int, default=1000, help="events per channel in the 100-channel run (Swift only)")
     p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,channels,soak,pairs")
-    p.add_argument("--pairs", type=int, default=0,
-                   help="also run N back-to-back pairs of the 100k Redis burst (swift, then drain) and note the ratios' median")
+    p.add_argument("--pairs", type=int, default=5,
+                   help="back-to-back pairs of the 100k Redis burst (swift, then drain) whose ratios' median is noted (0: none)")
     p.add_argument("--json", help="also write the rows here")
     a = p.parse_args()
     a.clients = a.clients.split(",")
