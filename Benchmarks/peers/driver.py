@@ -220,15 +220,16 @@ class Driver:
             if "error" in swift or "error" in drain or not swift["events_per_s"] or not drain["events_per_s"]:
                 raise RuntimeError(f"a pair failed: {swift.get('error') or drain.get('error') or 'no events'}")
             ratios.append((drain["events_per_s"] / swift["events_per_s"], swift, drain))
-        each = ", ".join(f"{r:.2f}" for r, _, _ in ratios)
+        def span(values, spec):
+            values = list(values)
+            return f"{min(values):{spec}}-{max(values):{spec}}"
         self.notes.append(
             f"drain ceiling, {pairs} back-to-back pairs of the {count:,}-event Redis burst (swift, then drain): "
-            f"drain ÷ swift events/s {each}; median {statistics.median(r for r, _, _ in ratios):.2f} "
-            f"(target ≤ 1.5); swift {min(s['events_per_s'] for _, s, _ in ratios):,.0f}-"
-            f"{max(s['events_per_s'] for _, s, _ in ratios):,.0f} events/s at "
-            f"{min(s['cpu_us_per_event'] for _, s, _ in ratios):.1f}-{max(s['cpu_us_per_event'] for _, s, _ in ratios):.1f} µs "
-            f"of CPU per event; drain {min(d['events_per_s'] for _, _, d in ratios):,.0f}-"
-            f"{max(d['events_per_s'] for _, _, d in ratios):,.0f}.")
+            f"drain ÷ swift events/s {', '.join(f'{r:.2f}' for r, _, _ in ratios)}; "
+            f"median {statistics.median(r for r, _, _ in ratios):.2f} (target ≤ 1.5); "
+            f"swift {span((s['events_per_s'] for _, s, _ in ratios), ',.0f')} events/s at "
+            f"{span((s['cpu_us_per_event'] for _, s, _ in ratios), '.1f')} µs of CPU per event; "
+            f"drain {span((d['events_per_s'] for _, _, d in ratios), ',.0f')}.")
 
     def paced(self, client, rate, seconds):
         count = rate * seconds

@@ -16,17 +16,13 @@ extension BayeuxMessage {
         }
         guard !metaIndices.isEmpty else { return [] }
         let metas = metaIndices.map { replies[$0] }
-        if metas.count == replies.count {
-            replies.removeAll()
-        } else {
-            remove(at: metaIndices, from: &replies)
-        }
+        remove(at: metaIndices, from: &replies)
         return metas
     }
 
-    /// Removes the messages at `indices` (ascending): the meta replies of a reply that also carries
-    /// events. They come first or last (a `/meta/connect` reply before or after the events), so
-    /// the events are moved, not copied one by one.
+    /// Removes the messages at `indices` (ascending): a reply's meta replies, possibly all of it.
+    /// They come first or last (a `/meta/connect` reply before or after the events), so the
+    /// events are moved, not copied one by one.
     private static func remove(at indices: [Int], from replies: inout [BayeuxMessage]) {
         var leading = 0
         while leading < indices.count, indices[leading] == leading { leading += 1 }
