@@ -33,6 +33,17 @@ struct BayeuxMessageTests {
         #expect(messages[1].replayID == ReplayID(.int(14)))
     }
 
+    @Test("taking an event moves its channel, client ID and payload out of the message, leaving it empty of them")
+    func takeEvent() throws {
+        var messages = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/meta/connect","clientId":"c1","successful":true},{"channel":"/topic/Invoices","clientId":"c1","data":{"event":{"replayId":13}}}]"#.utf8)).messages
+        let taken = messages[1].takeEvent()
+        #expect(taken.channel == "/topic/Invoices" && taken.clientId == "c1")
+        #expect(taken.payload?.member(at: ["event", "replayId"]) == 13)
+        #expect(messages[1].channel.isEmpty && messages[1].clientId == nil && messages[1].payload == nil)
+        let again = messages[1].takeEvent()
+        #expect(again.channel.isEmpty && again.clientId == nil && again.payload == nil)
+    }
+
     @Test("member names written with escapes read the same as plain ones (the fast path matches only plain bytes)")
     func escapedMemberNames() throws {
         let plain = try BayeuxMessage.decodeBatch(Array(#"[{"channel":"/topic/A","data":{"event":{"replayId":13}}}]"#.utf8)).messages

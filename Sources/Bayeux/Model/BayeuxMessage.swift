@@ -27,8 +27,17 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// Moves ``payload`` out of the message (leaving no data), so that the reply's messages no
     /// longer hold what the one who took it passes on.
     package mutating func takePayload() -> JSONPayload? {
-        defer { payload = nil }
-        return payload
+        payload.take()
+    }
+
+    /// Moves out what an event is delivered with: its channel (leaving an empty one), client ID
+    /// and payload. Moved, not copied: the strings' storage is shared by the reply's events and
+    /// reaches the threads of the workers, so every copy and release of it is an atomic operation
+    /// on a cache line those threads share.
+    package mutating func takeEvent() -> (channel: String, clientId: String?, payload: JSONPayload?) {
+        var channel = String()
+        swap(&channel, &self.channel)
+        return (channel, clientId.take(), payload.take())
     }
     private var details: DetailsBox?
 

@@ -154,9 +154,10 @@ actor StreamingClient: SharedExtension {
                     let end = min(start + handOver, batch.endIndex)
                     var groups = DeliveryGroups(capacity: end - start)
                     var recent = RouteTable.Recent()
-                    // By index: the event takes the three fields it needs, not a copy of each message.
+                    // By index: the event takes the three fields it needs out of its message.
                     for index in start..<end {
-                        route(channel: batch[index].channel, payload: batch[index].takePayload(), clientID: batch[index].clientId,
+                        let event = batch[index].takeEvent()
+                        route(channel: event.channel, payload: event.payload, clientID: event.clientId,
                               routes: routes, recent: &recent, delivery: delivery, logger: logger, into: &groups)
                     }
                     for group in groups.groups {
@@ -175,16 +176,18 @@ actor StreamingClient: SharedExtension {
 
     /// Adds an event's deliveries for the entrypoints of its channel to `groups`, taking its
     /// replay tracker tickets in the order events arrive.
-    private static func route(channel: String, payload: JSONPayload?, clientID: String?, routes table: RouteTable,
-                              recent: inout RouteTable.Recent, delivery context: EventDelivery.Context, logger: Logger,
-                              into groups: inout DeliveryGroups) {
+    /// The fields are consumed: with one route (the common case) they move into its delivery.
+    private static func route(channel: consuming String, payload: consuming JSONPayload?, clientID: consuming String?,
+                              routes table: RouteTable, recent: inout RouteTable.Recent,
+                              delivery context: EventDelivery.Context, logger: Logger, into groups: inout DeliveryGroups) {
         let routes = table.routes(for: channel, recent: &recent)
         if routes.isEmpty {
             logger.warning("event on a channel no entrypoint subscribed to; ignored", metadata: ["channel": "\(channel)"])
             return
         }
         let replayID = payload?.replayID
-        for route in routes {
+        func deliver(_ route: RouteTable.Route, channel: consuming String, payload: consuming JSONPayload?,
+                     clientID: consuming String?) {
             let ticket = route.trackerSlot.flatMap { context.tracker?.deliver(slot: $0, replayID: replayID) }
             let delivery = EventDelivery(channel: channel, payload: payload, replayID: replayID, clientID: clientID,
                                          ticket: ticket, targets: route.targets.count, context: context)
@@ -192,6 +195,10 @@ actor StreamingClient: SharedExtension {
                 groups.append(delivery, for: target)
             }
         }
+        for route in routes.dropLast() {
+            deliver(route, channel: copy channel, payload: copy payload, clientID: copy clientID)
+        }
+        deliver(routes[routes.count - 1], channel: channel, payload: payload, clientID: clientID)
     }
 }
 

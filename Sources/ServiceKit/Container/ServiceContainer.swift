@@ -222,18 +222,22 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
     /// Takes `job` as an existential (a small job fits its inline buffer): a generic parameter
     /// here would make every worker instantiate the job's type metadata at run time.
     nonisolated func spawnWorker(_ job: any WorkerJob<S>) async throws {
-        try await pool.submit({ await self.runWorker(job) }, closedError: ContainerError.notRunning)
+        let setup = workerSetup.withLock { $0 }
+        try await pool.submit({ await self.runWorker(job, setup: setup) }, closedError: ContainerError.notRunning)
     }
 
     /// Hands the pool every job of `jobs` at once (see ``WorkerBatch``).
     nonisolated func spawnWorkers<Batch: WorkerJobBatch<S>>(_ jobs: Batch) async throws {
-        try await pool.submit(batch: ContainerJobBatch(container: self, jobs: jobs), closedError: ContainerError.notRunning)
+        let batch = ContainerJobBatch(container: self, setup: workerSetup.withLock { $0 }, jobs: jobs)
+        try await pool.submit(batch: batch, closedError: ContainerError.notRunning)
     }
 
     /// Inlined into its two callers (the pool's job closure and batch): one async frame fewer per worker.
+    /// `setup` is taken when the job or batch is handed over (it is fixed once the container has
+    /// started): a batch's workers then share the one reference instead of each taking its own
+    /// on an object every worker thread touches.
     @inline(__always)
-    fileprivate nonisolated(nonsending) func runWorker<Job: WorkerJob<S>>(_ job: Job) async {
-        let setup = workerSetup.withLock { $0 }
+    fileprivate nonisolated(nonsending) func runWorker<Job: WorkerJob<S>>(_ job: Job, setup: WorkerSetup) async {
         var context = WorkerContext(origin: setup.origin, entrypoint: job.entrypoint, data: job.contextData,
                                     callNumber: callNumbers.next())
         let result: Result<Void, any Error>
@@ -246,10 +250,11 @@ public actor ServiceContainer<S: Service>: ContainerBackend {
                 }
             }
             for provider in setup.providers { await provider.workerSetup(context) }
-            let service = prototype
+            // The container's own value, not a copy per worker: a struct service's copy would
+            // retain each of its references, which every worker thread shares.
             result = await WorkerContext.$current.withValue(context) {
                 do {
-                    try await job.handle(service)
+                    try await job.handle(prototype)
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -320,17 +325,19 @@ private final class WorkerSetup: Sendable {
 /// The pool's view of a batch of a container's jobs.
 private final class ContainerJobBatch<S: Service, Jobs: WorkerJobBatch<S>>: WorkerBatch {
     let container: ServiceContainer<S>
+    let setup: WorkerSetup
     let jobs: Jobs
     let count: Int
 
-    init(container: ServiceContainer<S>, jobs: Jobs) {
+    init(container: ServiceContainer<S>, setup: WorkerSetup, jobs: Jobs) {
         self.container = container
+        self.setup = setup
         self.jobs = jobs
         self.count = jobs.count
     }
 
     @inline(__always)  // into its protocol witness: one async frame per worker, not two
     nonisolated(nonsending) func runWorker(at index: Int) async {
-        await container.runWorker(jobs.job(at: index))
+        await container.runWorker(jobs.job(at: index), setup: setup)
     }
 }
