@@ -20,16 +20,16 @@ struct BayeuxMessageTests {
     }
 
     @Test("a reply's event data is kept as checked text; taking it moves it out: the taker has it, and the message has none")
-    func takePayload() throws {
+    func checkedPayload() throws {
         var messages = try BayeuxMessage.decodeBatch(Data(#"[{"channel":"/topic/A","data":{"event":{"replayId":13},"sobject":{"Id":"a00"}}},{"channel":"/topic/A","data":{"event":{"replayId":14}}}]"#.utf8)).messages
         guard case .checked(_, let index)? = messages[1].payload else { Issue.record("data decoded while reading the reply"); return }
         #expect(index == 1)
-        let taken = messages[0].takePayload()
+        let taken = messages[0].takeEvent().payload
         #expect(taken?.member(at: ["sobject", "Id"]) == "a00")
         #expect(taken?.lazy.member(at: ["sobject", "Id"]) == "a00")
         #expect(taken?.decoded == ["event": ["replayId": 13], "sobject": ["Id": "a00"]])
         #expect(messages[0].payload == nil && messages[0].data == nil)
-        #expect(messages[0].takePayload() == nil)
+        #expect(messages[0].takeEvent().payload == nil)
         #expect(messages[1].replayID == ReplayID(.int(14)))
     }
 

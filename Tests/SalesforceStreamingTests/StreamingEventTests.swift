@@ -9,7 +9,7 @@ struct StreamingEventTests {
     /// An event as the streaming client hands it to a handler: its data still the reply's checked text.
     static func eventFromReply() throws -> StreamingEvent {
         var messages = try BayeuxMessage.decodeBatch(Array(reply.utf8)).messages
-        let taken = messages[0].takePayload()
+        let taken = messages[0].takeEvent().payload
         let payload = try #require(taken)
         return StreamingEvent(channel: "/topic/Invoices", data: payload.lazy, replayID: payload.replayID)
     }

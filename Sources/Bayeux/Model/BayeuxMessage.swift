@@ -24,14 +24,9 @@ public struct BayeuxMessage: Sendable, Hashable {
     /// ``data``: in a decoded reply, one of the reply's checked values.
     package private(set) var payload: JSONPayload?
 
-    /// Moves ``payload`` out of the message (leaving no data), so that the reply's messages no
-    /// longer hold what the one who took it passes on.
-    package mutating func takePayload() -> JSONPayload? {
-        payload.take()
-    }
-
     /// Moves out what an event is delivered with: its channel (leaving an empty one), client ID
-    /// and payload. Moved, not copied: the strings' storage is shared by the reply's events and
+    /// and payload, so that the reply's messages no longer hold what the taker passes on. Moved,
+    /// not copied: the strings' storage is shared by the reply's events and
     /// reaches the threads of the workers, so every copy and release of it is an atomic operation
     /// on a cache line those threads share.
     package mutating func takeEvent() -> (channel: String, clientId: String?, payload: JSONPayload?) {
