@@ -26,9 +26,9 @@ public struct BayeuxMessage: Sendable, Hashable {
 
     /// Moves out what an event is delivered with: its channel (leaving an empty one), client ID
     /// and payload, so that the reply's messages no longer hold what the taker passes on. Moved,
-    /// not copied: the strings' storage is shared by the reply's events and
-    /// reaches the threads of the workers, so every copy and release of it is an atomic operation
-    /// on a cache line those threads share.
+    /// not copied: the strings' storage is shared by the reply's events and reaches the workers'
+    /// threads, so every copy and release of it is an atomic operation on a cache line those
+    /// threads share.
     package mutating func takeEvent() -> (channel: String, clientId: String?, payload: JSONPayload?) {
         var channel = String()
         swap(&channel, &self.channel)

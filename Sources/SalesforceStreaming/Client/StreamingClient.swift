@@ -198,7 +198,7 @@ actor StreamingClient: SharedExtension {
         for route in routes.dropLast() {
             deliver(route, channel: copy channel, payload: copy payload, clientID: copy clientID)
         }
-        deliver(routes[routes.count - 1], channel: channel, payload: payload, clientID: clientID)
+        deliver(routes.last!, channel: channel, payload: payload, clientID: clientID)
     }
 }
 
