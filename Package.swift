@@ -29,8 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        // Already a dependency of Hummingbird; named for the simulator executable's executor.
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         // Already a dependency of Hummingbird; named to run the simulator's server in a ServiceGroup.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -92,9 +90,7 @@ let package = Package(
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 swiftSettings: strict),
         .executableTarget(name: "salesforce-simulator",
-                          dependencies: ["SalesforceSimulatorServer",
-                                         .product(name: "NIOCore", package: "swift-nio"),
-                                         .product(name: "NIOPosix", package: "swift-nio")],
+                          dependencies: ["SalesforceSimulatorServer"],
                           swiftSettings: strict),
 
         // Helpers for users' unit tests (worker factory, in-memory container runs).

@@ -1,7 +1,5 @@
 import Dispatch
 import Foundation
-import NIOCore
-import NIOPosix
 import SalesforceSimulator
 import SalesforceSimulatorServer
 
@@ -111,13 +109,6 @@ func parse(_ arguments: [String]) -> Options {
 }
 
 let options = parse(Array(CommandLine.arguments.dropFirst()))
-// The process's tasks run on the event loops that do its I/O: a published event then reaches the
-// held long poll and its socket without hopping from an event loop to Swift's global pool and
-// back (measured at 200 events/s, publish to a minimal client's receipt: p50 0.61-0.69 ms →
-// 0.23-0.41 ms, p99 0.94-1.08 ms → 0.43-0.93 ms). Done first, from the main thread, as NIO requires.
-// Only this executable does it: a simulator embedded in a test or a service keeps its host's
-// executor.
-NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 let signalQueue = DispatchQueue(label: "salesforce-simulator.signals")
