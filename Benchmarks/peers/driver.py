@@ -323,7 +323,9 @@ class Driver:
             sim.close()
 
     def run_all(self):
-        clients = self.a.clients
+        # The drain client has rows of its own in every burst and paced workload: naming it in
+        # --clients too would run it twice.
+        clients = [c for c in self.a.clients if c != "drain"]
         peers = [c for c in clients if c in ("nameko", "aiosfstream")]
         only = set(filter(None, self.a.only.split(",")))
         plan = []
