@@ -174,15 +174,18 @@ class Driver:
             raise RuntimeError(f"{client} exited: {''.join(c.lines)}{''.join(c.stderr)[-2000:]}")
         return c
 
-    def record(self, workload, client, events_expected, res, t0_ns, cpu, hwm, sim_cpu, proc):
+    def record(self, workload, client, events_expected, res, t0_ns, cpu, hwm, sim_cpu, proc, sim):
         if res and "error" not in res and (res["lost"] or res["duplicates"]) and client != "nameko":
             # Kept for diagnosis: a loss (or a duplicate) in a Swift or aiosfstream row is a bug
-            # to find (nameko-salesforce's replays after a restart are known, reference §5).
-            path = f"/tmp/peers-{client}-{time.strftime('%Y%m%dT%H%M%S')}.stderr"
-            with open(path, "w") as f:
+            # to find (nameko-salesforce's replays after a restart are known, reference §5). The
+            # simulator's statistics say per channel what it published and delivered.
+            path = f"/tmp/peers-{client}-{time.strftime('%Y%m%dT%H%M%S')}"
+            with open(path + ".stderr", "w") as f:
                 f.writelines(proc.stderr)
+            with open(path + ".simulator-stats.json", "w") as f:
+                json.dump(sim.call("/simulator/stats"), f, indent=1)
             self.notes.append(f"{workload}, {client}: lost {res['lost']}, duplicated {res['duplicates']}; "
-                              f"the client's log is in {path}.")
+                              f"the client's log and the simulator's statistics are in {path}.*")
         if res is None or "error" in res:
             self.rows.append({"workload": workload, "client": client, "error": (res or {}).get("error", "no result")})
             return
@@ -209,7 +212,7 @@ class Driver:
             res = c.result()
             cpu, hwm, sim_cpu = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid), sim.cpu_seconds() - sim0
             c.stop()
-            self.record(workload, client, count, res, t0, cpu, hwm, sim_cpu, c)
+            self.record(workload, client, count, res, t0, cpu, hwm, sim_cpu, c, sim)
         finally:
             sim.close()
 
@@ -262,7 +265,7 @@ class Driver:
             res = c.result()
             cpu, hwm = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid)
             c.stop()
-            self.record(workload, client, count, res, t0, cpu, hwm, None, c)
+            self.record(workload, client, count, res, t0, cpu, hwm, None, c, sim)
             # events/s is the publish rate here; latency is the figure.
         finally:
             sim.close()
@@ -287,7 +290,7 @@ class Driver:
             res = c.result()
             cpu, hwm = proc_cpu(c.proc.pid), proc_hwm_mb(c.proc.pid)
             c.stop()
-            self.record(workload, client, count, res, t0, cpu, hwm, None, c)
+            self.record(workload, client, count, res, t0, cpu, hwm, None, c, sim)
         finally:
             sim.close()
 
@@ -308,7 +311,7 @@ class Driver:
             res = c.result()
             cpu, hwm = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid)
             c.stop()
-            self.record(f"soak {total:,} in bursts of {batch:,}", client, total, res, t0, cpu, hwm, None, c)
+            self.record(f"soak {total:,} in bursts of {batch:,}", client, total, res, t0, cpu, hwm, None, c, sim)
             print(f"  VmRSS MB after each burst of {batch:,}: {rss}", file=sys.stderr)
             self.notes.append(f"{client} soak: VmRSS MB after each burst of {batch:,}: {rss}")
         finally:
@@ -329,7 +332,7 @@ class Driver:
             res = c.result()
             cpu, hwm = proc_cpu(c.proc.pid) - cpu0, proc_hwm_mb(c.proc.pid)
             c.stop()
-            self.record(f"100 channels x {per_channel:,}", client, total, res, t0, cpu, hwm, None, c)
+            self.record(f"100 channels x {per_channel:,}", client, total, res, t0, cpu, hwm, None, c, sim)
         finally:
             sim.close()
 
