@@ -229,10 +229,10 @@ class Driver:
         ratios = []
         for n in range(pairs):
             kept = len(self.rows)
-            order = ("swift", "drain") if n % 2 == 0 else ("drain", "swift")
-            for client in order:
+            for client in ("swift", "drain") if n % 2 == 0 else ("drain", "swift"):
                 self.bulk(client, count, True)
-            swift, drain = (self.rows[kept:] if n % 2 == 0 else self.rows[kept:][::-1])
+            by_client = {row["client"]: row for row in self.rows[kept:]}
+            swift, drain = by_client["swift"], by_client["drain"]
             del self.rows[kept:]
             if "error" in swift or "error" in drain or not swift["events_per_s"] or not drain["events_per_s"]:
                 raise RuntimeError(f"a pair failed: {swift.get('error') or drain.get('error') or 'no events'}")

@@ -326,7 +326,7 @@ extension SimulatedOrg {
         }
         client.connects += 1
         let first = client.connects == 1
-        if !first && !serverDisconnectPending && !holdsNoPolls && !hasPending(client) {
+        if !first && !mustAnswerNow(client, token: token) {
             client.wake() // an older poll of the same client returns now
             client.waiterToken &+= 1
             let waitToken = client.waiterToken
@@ -338,9 +338,8 @@ extension SimulatedOrg {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                     // Checked again where the waiter is installed: whatever would have woken it
-                    // since the check above (an event published, a fault, the client forgotten,
-                    // sessions expired) found no waiter, and the poll would be held for the whole
-                    // poll timeout. Seen over HTTP: a 100-channel run's last channel waited 20 s.
+                    // since the check above found no waiter, and the poll would be held for the
+                    // whole poll timeout. Seen over HTTP: a 100-channel run's last channel waited 20 s.
                     if mustAnswerNow(client, token: token) { c.resume() } else { client.waiter = c }
                 }
             } onCancel: {
@@ -382,8 +381,9 @@ extension SimulatedOrg {
         return outcome
     }
 
-    /// Whether a `/meta/connect` of `client` about to be held must be answered at once instead:
-    /// everything that wakes a held one.
+    /// Whether a `/meta/connect` of `client` must be answered at once rather than held: events
+    /// pending, or anything that wakes a held one (a server-disconnect fault, shutdown, the client
+    /// disconnected or forgotten, its session expired).
     private func mustAnswerNow(_ client: ClientSession, token: String?) -> Bool {
         hasPending(client) || serverDisconnectPending || holdsNoPolls || client.disconnected
             || clients[client.id] !== client || token.flatMap({ sessions[$0] }) == nil
