@@ -466,16 +466,20 @@ def table(rows, swift_label):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--simulator", required=True)
-    p.add_argument("--bench-service", required=True)
-    p.add_argument("--venv-python", required=True)
-    p.add_argument("--redis-uri", required=True)
-    p.add_argument("--clients", default="swift,nameko,aiosfstream")
-    p.add_argument("--bursts", default="10000,100000")
-    p.add_argument("--rate", type=int, default=200)
-    p.add_argument("--paced-seconds", type=int, default=10)
-    p.add_argument("--catch-up", type=int, default=99_990)
+    p = argparse.ArgumentParser(
+        prog="peers/run",
+        description="The side-by-side workloads against the project's simulator; prints one table. "
+                    "peers/run sets --simulator, --bench-service, --venv-python and --redis-uri.")
+    p.add_argument("--simulator", required=True, help="the salesforce-simulator executable")
+    p.add_argument("--bench-service", required=True, help="the bench-service executable (the Swift client)")
+    p.add_argument("--venv-python", required=True, help="the Python of the venv that holds the two peers")
+    p.add_argument("--redis-uri", required=True, help="the Redis the replay stores write to (a throwaway database)")
+    p.add_argument("--clients", default="swift,nameko,aiosfstream",
+                   help="comma list of: swift, nameko, aiosfstream (the burst and paced workloads always add a drain row)")
+    p.add_argument("--bursts", default="10000,100000", help="comma list of burst sizes")
+    p.add_argument("--rate", type=int, default=200, help="events/s of the paced run")
+    p.add_argument("--paced-seconds", type=int, default=10, help="length of the paced run")
+    p.add_argument("--catch-up", type=int, default=99_990, help="events published while the service is down")
     p.add_argument("--soak", type=int, default=0, help="also run N events in bursts of 100k (RSS over time)")
     p.add_argument("--per-channel", type=int, default=1000, help="events per channel in the 100-channel run (Swift only)")
     p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,channels,soak,pairs")
