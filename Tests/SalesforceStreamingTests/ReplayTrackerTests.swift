@@ -1,15 +1,21 @@
 import Bayeux
 import Logging
 @testable import SalesforceStreaming
+import Synchronization
 import Testing
 
 /// A store that can be made to fail, recording what was written.
 actor RecordingReplayStore: ReplayStore {
     var stored: [String: ReplayID] = [:]
     var writes: [(String, ReplayID)] = []
+    var writeTimes: [ContinuousClock.Instant] = []
     var failing = false
+    nonisolated let minimumWriteInterval: Duration
 
-    init(_ stored: [String: ReplayID] = [:]) { self.stored = stored }
+    init(_ stored: [String: ReplayID] = [:], minimumWriteInterval: Duration = .milliseconds(10)) {
+        self.stored = stored
+        self.minimumWriteInterval = minimumWriteInterval
+    }
 
     func replayID(for channel: String) throws -> ReplayID? {
         if failing { throw StoreDown() }
@@ -20,6 +26,7 @@ actor RecordingReplayStore: ReplayStore {
         if failing { throw StoreDown() }
         stored[channel] = replayID
         writes.append((channel, replayID))
+        writeTimes.append(.now)
     }
 
     func setFailing(_ value: Bool) { failing = value }
@@ -162,6 +169,55 @@ struct ReplayTrackerTests {
         await tracker.flush()
         #expect(await store.stored[channel] == id(5))
     }
+
+    @Test("commits within the store's write interval become one write of the latest position, an interval after the last")
+    func writesCoalesceOverTheStoresInterval() async throws {
+        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(300))
+        let tracker = ReplayTracker(store: store, logger: logger)
+        let first = try #require(tracker.deliver(channel: channel, replayID: id(1)))
+        tracker.complete(first, outcome: .handled)
+        try await waitForWrites(1, in: store)
+        for value in Int64(2)...4 {
+            let ticket = try #require(tracker.deliver(channel: channel, replayID: id(value)))
+            tracker.complete(ticket, outcome: .handled)
+        }
+        await tracker.flush()
+        #expect(await store.writes.map(\.1) == [id(1), id(4)])
+        let times = await store.writeTimes
+        #expect(times[1] - times[0] >= .milliseconds(300))
+    }
+
+    @Test("a store with a zero interval (the in-memory store) gets each commit written without a wait between writes")
+    func zeroIntervalWritesAtOnce() async throws {
+        #expect(InMemoryReplayStore().minimumWriteInterval == .zero)
+        for interval in [Duration.zero, .milliseconds(10)] {
+            let store = RecordingReplayStore(minimumWriteInterval: interval)
+            let waits = Mutex(0)
+            let tracker = ReplayTracker(store: store, logger: logger) { deadline in
+                waits.withLock { $0 += 1 }
+                try? await Task.sleep(until: deadline, clock: .continuous)
+            }
+            for value in Int64(1)...3 {
+                let ticket = try #require(tracker.deliver(channel: "/topic/Interval\(interval)", replayID: id(value)))
+                tracker.complete(ticket, outcome: .handled)
+                try await waitForWrites(Int(value), in: store)
+            }
+            await tracker.flush()
+            #expect(await store.writes.map(\.1) == [id(1), id(2), id(3)])
+            // With an interval, every write is followed by a wait before the writer looks again.
+            if interval == .zero { #expect(waits.withLock { $0 } == 0) } else { #expect(waits.withLock { $0 } >= 1) }
+        }
+    }
+
+    private func waitForWrites(_ count: Int, in store: RecordingReplayStore) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await store.writes.count < count {
+            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: count) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    private struct WritesMissing: Error { let expected: Int }
 
     @Test("events without a replay ID are not tracked")
     func untrackedEvents() async {

@@ -15,6 +15,9 @@ public actor InMemoryReplayStore: ReplayStore {
         positions[channel] = replayID
     }
 
+    /// `.zero`: a write is a dictionary update, so positions are written as they are committed.
+    public nonisolated var minimumWriteInterval: Duration { .zero }
+
     /// Every stored position, for assertions in tests.
     public var all: [String: ReplayID] { positions }
 }

@@ -10,6 +10,14 @@ public protocol ReplayStore: Sendable {
     /// Commits `replayID` as `channel`'s position.
     func setReplayID(_ replayID: ReplayID, for channel: String) async throws
 
+    /// The least time between two writes of one channel's position: commits meanwhile move only
+    /// the pending position, and the next write takes the latest (a burst becomes one write per
+    /// interval; a crash replays those few milliseconds of events again, never fewer). The
+    /// default, 10 ms, suits a store with a round trip per write. A store whose writes cost next
+    /// to nothing returns `.zero`: each commit is written at once, and a channel at a low rate
+    /// arms no timer between its writes.
+    var minimumWriteInterval: Duration { get }
+
     /// How often the streaming client calls ``refresh(channels:)`` while it runs; nil (the
     /// default) for a store whose positions do not expire.
     var refreshInterval: Duration? { get }
@@ -24,6 +32,7 @@ public protocol ReplayStore: Sendable {
 }
 
 extension ReplayStore {
+    public var minimumWriteInterval: Duration { .milliseconds(10) }
     public var refreshInterval: Duration? { nil }
     @discardableResult
     public func refresh(channels: [String]) async throws -> [String] { [] }

@@ -15,8 +15,7 @@ import Synchronization
 /// keeps the watermark from ever moving backwards.
 ///
 /// Store writes are coalesced: at most one write in flight per channel, the latest position wins,
-/// and writes of a channel are at least ``minimumWriteInterval`` apart (a burst of commits becomes
-/// one write per interval; a crash replays those few milliseconds of events again, never fewer).
+/// and writes of a channel are at least the store's ``ReplayStore/minimumWriteInterval`` apart.
 /// A failed write is retried on the next commit and on ``flush()``; the in-memory watermark keeps
 /// working meanwhile.
 ///
@@ -76,12 +75,21 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     /// The most pending-event capacity a channel keeps once all its events are passed.
     static let idleCapacity = 64
 
+    /// Waits until an instant (the wait between two writes of a channel); tests observe it.
+    typealias Sleep = @Sendable (ContinuousClock.Instant) async -> Void
+
     private let store: any ReplayStore
+    /// The store's ``ReplayStore/minimumWriteInterval``, read once.
+    private let writeInterval: Duration
+    private let sleep: Sleep
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: any ReplayStore, logger: Logger) {
+    init(store: any ReplayStore, logger: Logger,
+         sleep: @escaping Sleep = { try? await Task.sleep(until: $0, clock: .continuous) }) {
         self.store = store
+        self.writeInterval = store.minimumWriteInterval
+        self.sleep = sleep
         self.logger = logger
     }
 
@@ -231,17 +239,14 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
-    /// The least time between two store writes of one channel.
-    static let minimumWriteInterval: Duration = .milliseconds(10)
-
     private func drainWrites(for channel: String, slot: Int) async {
         // Let the commits of events finishing right now arrive first: they coalesce into one write.
         await Task.yield()
         var lastWrite: ContinuousClock.Instant?
         while true {
-            if let lastWrite {
+            if let lastWrite, writeInterval > .zero {
                 // Commits arriving meanwhile only move the pending position: one write for all.
-                try? await Task.sleep(until: lastWrite + Self.minimumWriteInterval, clock: .continuous)
+                await sleep(lastWrite + writeInterval)
             }
             let next: ReplayID? = state.withLock { state in
                 Self.withSlot(slot, in: &state) { channelState in
