@@ -190,23 +190,52 @@ struct ReplayTrackerTests {
     @Test("a store with a zero interval (the in-memory store) gets each commit written without a wait between writes")
     func zeroIntervalWritesAtOnce() async throws {
         #expect(InMemoryReplayStore().minimumWriteInterval == .zero)
-        for interval in [Duration.zero, .milliseconds(10)] {
-            let store = RecordingReplayStore(minimumWriteInterval: interval)
-            let waits = Mutex(0)
-            let tracker = ReplayTracker(store: store, logger: logger) { deadline in
-                waits.withLock { $0 += 1 }
-                try? await Task.sleep(until: deadline, clock: .continuous)
-            }
+        for interval in [Duration.zero, .seconds(1)] {
+            let (store, tracker, waits) = observedTracker(interval: interval)
             for value in Int64(1)...3 {
-                let ticket = try #require(tracker.deliver(channel: "/topic/Interval\(interval)", replayID: id(value)))
-                tracker.complete(ticket, outcome: .handled)
+                try await commit(id(value), to: tracker)
                 try await waitForWrites(Int(value), in: store)
             }
             await tracker.flush()
             #expect(await store.writes.map(\.1) == [id(1), id(2), id(3)])
-            // With an interval, every write is followed by a wait before the writer looks again.
-            if interval == .zero { #expect(waits.withLock { $0 } == 0) } else { #expect(waits.withLock { $0 } >= 1) }
+            // With an interval, a commit right after a write waits for the rest of the interval.
+            #expect(waits.value == (interval == .zero ? 0 : 2))
         }
+    }
+
+    @Test("a commit more than the store's interval after the last write is written at once: a quiet channel arms no timer")
+    func quietChannelWritesWithoutWaiting() async throws {
+        let (store, tracker, waits) = observedTracker(interval: .milliseconds(20))
+        for value in Int64(1)...3 {
+            try await commit(id(value), to: tracker)
+            try await waitForWrites(Int(value), in: store)
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(await store.writes.map(\.1) == [id(1), id(2), id(3)])
+        #expect(waits.value == 0)
+    }
+
+    /// How many times a tracker waited between two writes.
+    private final class WaitCount: Sendable {
+        private let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+        func add() { count.withLock { $0 += 1 } }
+    }
+
+    /// A tracker over a recording store with `interval`, and the count of its waits between writes.
+    private func observedTracker(interval: Duration) -> (RecordingReplayStore, ReplayTracker, WaitCount) {
+        let store = RecordingReplayStore(minimumWriteInterval: interval)
+        let waits = WaitCount()
+        let tracker = ReplayTracker(store: store, logger: logger) { deadline in
+            waits.add()
+            try? await Task.sleep(until: deadline, clock: .continuous)
+        }
+        return (store, tracker, waits)
+    }
+
+    private func commit(_ replayID: ReplayID, to tracker: ReplayTracker) async throws {
+        let ticket = try #require(tracker.deliver(channel: channel, replayID: replayID))
+        tracker.complete(ticket, outcome: .handled)
     }
 
     private func waitForWrites(_ count: Int, in store: RecordingReplayStore) async throws {

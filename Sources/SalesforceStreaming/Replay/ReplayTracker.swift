@@ -54,6 +54,8 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         /// The latest position waiting to be written, and the task writing (at most one).
         var pendingWrite: ReplayID?
         var writer: Task<Void, Never>?
+        /// When the last write started: the next waits until the store's interval has passed.
+        var lastWrite: ContinuousClock.Instant?
     }
 
     /// Channels by slot, and the slot of each name: delivery and completion, which run for every
@@ -239,25 +241,35 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
     }
 
     /// Writes the latest pending position of `channel` until none is pending (one attempt each).
+    /// A commit after a quiet spell is written at once; one within the store's interval of the
+    /// last write waits out the rest of it, and commits meanwhile join that write. The writer
+    /// ends as soon as nothing is pending, so a channel at a low rate arms no timer.
     private func drainWrites(for channel: String, slot: Int) async {
         // Let the commits of events finishing right now arrive first: they coalesce into one write.
         await Task.yield()
-        var lastWrite: ContinuousClock.Instant?
         while true {
-            if let lastWrite, writeInterval > .zero {
+            let (pending, lastWrite) = state.withLock { state in
+                Self.withSlot(slot, in: &state) { channelState in
+                    if channelState.pendingWrite == nil { channelState.writer = nil }
+                    return (channelState.pendingWrite != nil, channelState.lastWrite)
+                }
+            }
+            guard pending else { return }
+            if let lastWrite, writeInterval > .zero, ContinuousClock.now < lastWrite + writeInterval {
                 // Commits arriving meanwhile only move the pending position: one write for all.
                 await sleep(lastWrite + writeInterval)
             }
-            let next: ReplayID? = state.withLock { state in
+            // Only this writer clears the pending position, so it is still set.
+            guard let replayID = state.withLock({ state in
                 Self.withSlot(slot, in: &state) { channelState in
-                    defer { channelState.pendingWrite = nil }
-                    if channelState.pendingWrite == nil { channelState.writer = nil }
+                    defer {
+                        channelState.pendingWrite = nil
+                        channelState.lastWrite = .now
+                    }
                     return channelState.pendingWrite
                 }
-            }
-            guard let replayID = next else { return }
+            }) else { continue }
             do {
-                lastWrite = .now
                 try await store.setReplayID(replayID, for: channel)
                 state.withLock { $0.channels[slot].committed = replayID }
             } catch {
