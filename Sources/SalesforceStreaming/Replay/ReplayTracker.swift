@@ -255,7 +255,7 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
                 }
             }
             guard pending else { return }
-            if let lastWrite, writeInterval > .zero, ContinuousClock.now < lastWrite + writeInterval {
+            if let lastWrite, ContinuousClock.now < lastWrite + writeInterval {
                 // Commits arriving meanwhile only move the pending position: one write for all.
                 await sleep(lastWrite + writeInterval)
             }
