@@ -248,12 +248,14 @@ class Driver:
             f"{span((s['cpu_us_per_event'] for _, s, _ in ratios), '.1f')} µs of CPU per event; "
             f"drain {span((d['events_per_s'] for _, _, d in ratios), ',.0f')}.")
 
-    def paced(self, client, rate, seconds):
+    def paced(self, client, rate, seconds, replay_on=False):
         count = rate * seconds
-        workload = paced_name(rate, seconds)
+        workload = paced_name(rate, seconds, replay_on)
+        if replay_on:
+            self.flush_redis()
         sim = Simulator(self.a.simulator)
         try:
-            c = self.start_client(client, sim, count, False)
+            c = self.start_client(client, sim, count, replay_on)
             cpu0, t0 = proc_cpu(c.proc.pid), time.time_ns()
             conn_pub = Publisher(sim.port)
             interval = 1e9 / rate
@@ -360,6 +362,9 @@ class Driver:
             add("paced", paced_name(self.a.rate, self.a.paced_seconds), c,
                 lambda c=c: self.paced(c, self.a.rate, self.a.paced_seconds))
         for c in clients:
+            add("paced-redis", paced_name(self.a.rate, self.a.paced_seconds, True), c,
+                lambda c=c: self.paced(c, self.a.rate, self.a.paced_seconds, True))
+        for c in clients:
             add("catchup", catch_up_name(self.a.catch_up), c, lambda c=c: self.catch_up(c, self.a.catch_up))
         if "swift" in clients:
             add("channels", f"100 channels x {self.a.per_channel:,}", "swift",
@@ -383,8 +388,8 @@ def burst_name(count, replay_on):
     return f"burst {count:,}, replay {'Redis' if replay_on else 'off'}"
 
 
-def paced_name(rate, seconds):
-    return f"paced {rate}/s x {seconds}s, replay off"
+def paced_name(rate, seconds, replay_on=False):
+    return f"paced {rate}/s x {seconds}s, replay {'Redis' if replay_on else 'off'}"
 
 
 def catch_up_name(count):
@@ -482,7 +487,7 @@ def main():
     p.add_argument("--catch-up", type=int, default=99_990, help="events published while the service is down")
     p.add_argument("--soak", type=int, default=0, help="also run N events in bursts of 100k (RSS over time)")
     p.add_argument("--per-channel", type=int, default=1000, help="events per channel in the 100-channel run (Swift only)")
-    p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,catchup,channels,soak,pairs")
+    p.add_argument("--only", default="", help="comma list of workloads to run: burst,redis,paced,paced-redis,catchup,channels,soak,pairs")
     p.add_argument("--pairs", type=int, default=5,
                    help="back-to-back pairs of the 100k Redis burst (swift and drain, in alternating order) whose ratios' median is noted (0: none)")
     p.add_argument("--json", help="also write the rows here")
