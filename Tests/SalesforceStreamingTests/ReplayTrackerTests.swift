@@ -9,6 +9,8 @@ actor RecordingReplayStore: ReplayStore {
     var stored: [String: ReplayID] = [:]
     var writes: [(String, ReplayID)] = []
     var writeTimes: [ContinuousClock.Instant] = []
+    /// Writes tried, failed ones included.
+    var attempts = 0
     var failing = false
     nonisolated let minimumWriteInterval: Duration
 
@@ -22,14 +24,24 @@ actor RecordingReplayStore: ReplayStore {
         return stored[channel]
     }
 
-    func setReplayID(_ replayID: ReplayID, for channel: String) throws {
-        if failing { throw StoreDown() }
+    /// How long a failing write takes before it throws (a Redis timeout, say).
+    var failureDelay: Duration = .zero
+
+    func setReplayID(_ replayID: ReplayID, for channel: String) async throws {
+        attempts += 1
+        if failing {
+            if failureDelay > .zero { try? await Task.sleep(for: failureDelay) }
+            throw StoreDown()
+        }
         stored[channel] = replayID
         writes.append((channel, replayID))
         writeTimes.append(.now)
     }
 
-    func setFailing(_ value: Bool) { failing = value }
+    func setFailing(_ value: Bool, delay: Duration = .zero) {
+        failing = value
+        failureDelay = delay
+    }
     struct StoreDown: Error {}
 }
 
@@ -168,6 +180,25 @@ struct ReplayTrackerTests {
         await store.setFailing(false)
         await tracker.flush()
         #expect(await store.stored[channel] == id(5))
+    }
+
+    @Test("a commit that arrives while a write is failing is written once the store is back, without waiting for another commit or a flush")
+    func commitDuringAFailedWriteIsWritten() async throws {
+        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
+        let tracker = ReplayTracker(store: store, logger: logger)
+        await store.setFailing(true, delay: .milliseconds(100))
+        try await commit(id(5), to: tracker)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await store.attempts == 0 {
+            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: 1) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        // The write of 5 is in flight and will fail; 6 is committed meanwhile, then the store recovers.
+        try await commit(id(6), to: tracker)
+        await store.setFailing(false)
+        try await waitForWrites(1, in: store)
+        #expect(await store.stored[channel] == id(6))
+        #expect(tracker.committed(for: channel) == id(6))
     }
 
     @Test("commits within the store's write interval become one write of the latest position, an interval after the last")

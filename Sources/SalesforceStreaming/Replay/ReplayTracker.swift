@@ -275,8 +275,15 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
             } catch {
                 logger.warning("could not store replay position; keeping it in memory and retrying on the next commit",
                                metadata: ["channel": "\(channel)", "replay_id": "\(replayID)", "error": "\(error)"])
-                state.withLock { $0.channels[slot].writer = nil }
-                return
+                // A commit that came during the failed write is that next commit: its position is
+                // tried an interval after this attempt, or it would wait for a later one or a flush.
+                let retry = state.withLock { state in
+                    Self.withSlot(slot, in: &state) { channelState in
+                        if channelState.pendingWrite == nil { channelState.writer = nil }
+                        return channelState.pendingWrite != nil
+                    }
+                }
+                guard retry else { return }
             }
         }
     }
