@@ -26,6 +26,8 @@ actor RecordingReplayStore: ReplayStore {
 
     /// How long a failing write takes before it throws (a Redis timeout, say).
     var failureDelay: Duration = .zero
+    /// How long a successful write takes (a Redis round trip).
+    var writeDelay: Duration = .zero
 
     func setReplayID(_ replayID: ReplayID, for channel: String) async throws {
         attempts += 1
@@ -33,10 +35,13 @@ actor RecordingReplayStore: ReplayStore {
             if failureDelay > .zero { try? await Task.sleep(for: failureDelay) }
             throw StoreDown()
         }
+        if writeDelay > .zero { try? await Task.sleep(for: writeDelay) }
         stored[channel] = replayID
         writes.append((channel, replayID))
         writeTimes.append(.now)
     }
+
+    func setWriteDelay(_ delay: Duration) { writeDelay = delay }
 
     func setFailing(_ value: Bool, delay: Duration = .zero) {
         failing = value
@@ -199,6 +204,52 @@ struct ReplayTrackerTests {
         try await waitForWrites(1, in: store)
         #expect(await store.stored[channel] == id(6))
         #expect(tracker.committed(for: channel) == id(6))
+    }
+
+    @Test("flush returns while commits keep coming (the periodic upkeep that calls it must not stall under steady traffic)")
+    func flushReturnsUnderSteadyCommits() async throws {
+        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
+        await store.setWriteDelay(.milliseconds(5))  // a commit arrives during every write
+        let tracker = ReplayTracker(store: store, logger: logger)
+        let committer = Task {
+            var value: Int64 = 1
+            while !Task.isCancelled {
+                try? await commit(id(value), to: tracker)
+                value += 1
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        try await waitForWrites(2, in: store)
+        let flushed = Mutex(false)
+        let flush = Task {
+            await tracker.flush()
+            flushed.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while !flushed.withLock({ $0 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(flushed.withLock { $0 }, "flush did not return within 3 s while commits kept coming")
+        committer.cancel()  // (a flush that waited for the writer to end returns once commits stop)
+        await flush.value
+    }
+
+    @Test("a flush while a write is failing tries the watermark again once that attempt ends, so the stop's flush stores it when the store is back")
+    func flushRetriesAfterAFailingWriteInFlight() async throws {
+        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
+        let tracker = ReplayTracker(store: store, logger: logger)
+        await store.setFailing(true, delay: .milliseconds(100))
+        try await commit(id(5), to: tracker)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await store.attempts == 0 {
+            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: 1) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        // The write in flight fails; the store is back before the flush's own attempt.
+        await store.setFailing(false)
+        await tracker.flush()
+        #expect(await store.stored[channel] == id(5))
+        #expect(tracker.committed(for: channel) == id(5))
     }
 
     @Test("commits within the store's write interval become one write of the latest position, an interval after the last")

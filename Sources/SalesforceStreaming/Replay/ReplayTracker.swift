@@ -56,6 +56,11 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         var writer: Task<Void, Never>?
         /// When the last write started: the next waits until the store's interval has passed.
         var lastWrite: ContinuousClock.Instant?
+        /// Write attempts started and finished (succeeded or failed), and the ``flush()`` calls
+        /// waiting for the attempt numbered `attempt` to finish.
+        var attemptsStarted = 0
+        var attemptsFinished = 0
+        var flushWaiters: [(attempt: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     /// Channels by slot, and the slot of each name: delivery and completion, which run for every
@@ -214,21 +219,35 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
         }
     }
 
-    /// Writes every watermark not yet in the store, waiting for writes in flight.
+    /// Writes every watermark not yet in the store and returns once each has been tried (written,
+    /// or failed and logged). It waits for one attempt per channel that starts after the call, not
+    /// for the channel's writer to end: under steady traffic a writer never ends, and the periodic
+    /// upkeep that calls this would stall with it.
     func flush() async {
-        state.withLock { state in
+        let waits: [(slot: Int, attempt: Int)] = state.withLock { state in
+            var waits: [(slot: Int, attempt: Int)] = []
             for slot in state.channels.indices {
                 Self.withSlot(slot, in: &state) { channelState in
-                    guard channelState.watermark != nil, channelState.watermark != channelState.committed else { return }
-                    if channelState.pendingWrite == nil, channelState.writer == nil {
-                        channelState.pendingWrite = channelState.watermark
-                    }
+                    guard let watermark = channelState.watermark, watermark != channelState.committed else { return }
+                    // Taken by an attempt that starts after this call (one in flight may carry an older position).
+                    channelState.pendingWrite = watermark
+                    waits.append((slot, channelState.attemptsStarted + 1))
                     startWriterIfNeeded(for: slot, in: &channelState)
                 }
             }
+            return waits
         }
-        while let writer = state.withLock({ $0.channels.lazy.compactMap(\.writer).first }) {
-            await writer.value
+        for (slot, attempt) in waits {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state in
+                    Self.withSlot(slot, in: &state) { channelState in
+                        if channelState.attemptsFinished >= attempt { return true }
+                        channelState.flushWaiters.append((attempt, continuation))
+                        return false
+                    }
+                }
+                if done { continuation.resume() }
+            }
         }
     }
 
@@ -263,28 +282,40 @@ final class ReplayTracker: ReplayPositionSource, Sendable {
             guard let replayID = state.withLock({ state in
                 Self.withSlot(slot, in: &state) { channelState in
                     defer {
+                        if channelState.pendingWrite != nil { channelState.attemptsStarted += 1 }
                         channelState.pendingWrite = nil
                         channelState.lastWrite = .now
                     }
                     return channelState.pendingWrite
                 }
             }) else { continue }
+            let written: Bool
             do {
                 try await store.setReplayID(replayID, for: channel)
-                state.withLock { $0.channels[slot].committed = replayID }
+                written = true
             } catch {
                 logger.warning("could not store replay position; keeping it in memory and retrying on the next commit",
                                metadata: ["channel": "\(channel)", "replay_id": "\(replayID)", "error": "\(error)"])
-                // A commit that came during the failed write is that next commit: its position is
-                // tried an interval after this attempt, or it would wait for a later one or a flush.
-                let retry = state.withLock { state in
-                    Self.withSlot(slot, in: &state) { channelState in
-                        if channelState.pendingWrite == nil { channelState.writer = nil }
-                        return channelState.pendingWrite != nil
-                    }
-                }
-                guard retry else { return }
+                written = false
             }
+            let (flushed, retry) = state.withLock { state in
+                Self.withSlot(slot, in: &state) { channelState in
+                    if written { channelState.committed = replayID }
+                    channelState.attemptsFinished += 1
+                    var flushed: [CheckedContinuation<Void, Never>] = []
+                    if !channelState.flushWaiters.isEmpty {
+                        let finished = channelState.attemptsFinished
+                        flushed = channelState.flushWaiters.filter { $0.attempt <= finished }.map(\.continuation)
+                        channelState.flushWaiters.removeAll { $0.attempt <= finished }
+                    }
+                    // After a failure, a commit that came during the write is that next commit: its
+                    // position is tried an interval after this attempt, not left for a later one.
+                    if !written, channelState.pendingWrite == nil { channelState.writer = nil }
+                    return (flushed, written || channelState.pendingWrite != nil)
+                }
+            }
+            for waiter in flushed { waiter.resume() }
+            guard retry else { return }
         }
     }
 }
