@@ -193,11 +193,7 @@ struct ReplayTrackerTests {
         let tracker = ReplayTracker(store: store, logger: logger)
         await store.setFailing(true, delay: .milliseconds(100))
         try await commit(id(5), to: tracker)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while await store.attempts == 0 {
-            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: 1) }
-            try await Task.sleep(for: .milliseconds(1))
-        }
+        try await waitForFirstAttempt(in: store)
         // The write of 5 is in flight and will fail; 6 is committed meanwhile, then the store recovers.
         try await commit(id(6), to: tracker)
         await store.setFailing(false)
@@ -240,11 +236,7 @@ struct ReplayTrackerTests {
         let tracker = ReplayTracker(store: store, logger: logger)
         await store.setFailing(true, delay: .milliseconds(100))
         try await commit(id(5), to: tracker)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while await store.attempts == 0 {
-            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: 1) }
-            try await Task.sleep(for: .milliseconds(1))
-        }
+        try await waitForFirstAttempt(in: store)
         // The write in flight fails; the store is back before the flush's own attempt.
         await store.setFailing(false)
         await tracker.flush()
@@ -324,6 +316,15 @@ struct ReplayTrackerTests {
         let deadline = ContinuousClock.now + .seconds(5)
         while await store.writes.count < count {
             guard ContinuousClock.now < deadline else { throw WritesMissing(expected: count) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Waits until the store has been asked to write once (the write may still be in flight).
+    private func waitForFirstAttempt(in store: RecordingReplayStore) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await store.attempts == 0 {
+            guard ContinuousClock.now < deadline else { throw WritesMissing(expected: 1) }
             try await Task.sleep(for: .milliseconds(1))
         }
     }
