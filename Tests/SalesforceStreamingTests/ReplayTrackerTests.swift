@@ -189,11 +189,7 @@ struct ReplayTrackerTests {
 
     @Test("a commit that arrives while a write is failing is written once the store is back, without waiting for another commit or a flush")
     func commitDuringAFailedWriteIsWritten() async throws {
-        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
-        let tracker = ReplayTracker(store: store, logger: logger)
-        await store.setFailing(true, delay: .milliseconds(100))
-        try await commit(id(5), to: tracker)
-        try await waitForFirstAttempt(in: store)
+        let (store, tracker) = try await trackerWritingFailingly(id(5))
         // The write of 5 is in flight and will fail; 6 is committed meanwhile, then the store recovers.
         try await commit(id(6), to: tracker)
         await store.setFailing(false)
@@ -232,11 +228,7 @@ struct ReplayTrackerTests {
 
     @Test("a flush while a write is failing tries the watermark again once that attempt ends, so the stop's flush stores it when the store is back")
     func flushRetriesAfterAFailingWriteInFlight() async throws {
-        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
-        let tracker = ReplayTracker(store: store, logger: logger)
-        await store.setFailing(true, delay: .milliseconds(100))
-        try await commit(id(5), to: tracker)
-        try await waitForFirstAttempt(in: store)
+        let (store, tracker) = try await trackerWritingFailingly(id(5))
         // The write in flight fails; the store is back before the flush's own attempt.
         await store.setFailing(false)
         await tracker.flush()
@@ -318,6 +310,17 @@ struct ReplayTrackerTests {
             guard ContinuousClock.now < deadline else { throw WritesMissing(expected: count) }
             try await Task.sleep(for: .milliseconds(1))
         }
+    }
+
+    /// A tracker whose store is failing a write of `replayID` right now (it throws 100 ms after
+    /// being asked): the state in which a commit or a flush meets a failing write in flight.
+    private func trackerWritingFailingly(_ replayID: ReplayID) async throws -> (RecordingReplayStore, ReplayTracker) {
+        let store = RecordingReplayStore(minimumWriteInterval: .milliseconds(5))
+        let tracker = ReplayTracker(store: store, logger: logger)
+        await store.setFailing(true, delay: .milliseconds(100))
+        try await commit(replayID, to: tracker)
+        try await waitForFirstAttempt(in: store)
+        return (store, tracker)
     }
 
     /// Waits until the store has been asked to write once (the write may still be in flight).
